@@ -1,0 +1,87 @@
+"""Configuration from the environment (and an optional ``.env`` file), via pydantic-settings.
+
+A missing or malformed value stops start-up with one line naming the variable
+(:func:`load_settings`). The token is a :class:`~pydantic.SecretStr`, never printed or logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+DEFAULT_DB = f"sqlite+aiosqlite:///{Path('data') / 'marketplace.db'}"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", case_sensitive=False)
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = DEFAULT_DB
+    bot_runtime: Literal["aiogram", "ptb"] = "aiogram"
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    default_language: Literal["en", "ru", "uk", "es"] = "en"
+    payment_provider_token: SecretStr = SecretStr("")
+    currency: str = "USD"
+    smtp_url: str | None = None
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("must be a three-letter ISO 4217 code such as USD")
+        return value.upper()
+
+    def require_token(self) -> str:
+        """The bot token, or a :class:`ConfigError` naming ``BOT_TOKEN``."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather in BOT_TOKEN")
+        return self.bot_token.get_secret_value().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value becomes one :class:`ConfigError` line naming it."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message}") from None

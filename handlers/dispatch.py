@@ -1,0 +1,160 @@
+"""The pipeline every update goes through, whichever framework delivered it.
+
+One unit of work per update: the update id is claimed in the same transaction as the
+handler's effects (a duplicate has no second effect), the user is loaded or created, the
+dialog state read, the handler routed and run, and everything committed together. A
+:class:`~core.errors.DomainError` rolls the handler's changes back and answers with the
+translated reason; any other exception rolls back and answers with a generic apology, leaving
+the update unclaimed so a redelivery may succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from core.accounts import Role, User, pick_language
+from core.clock import Clock
+from core.errors import DomainError, N_
+from core.ports import UnitOfWork
+from core.rating import visit_day
+from handlers.context import Context, HandlerSettings
+from handlers.contract import (
+    Action,
+    AnswerCallback,
+    AnswerPreCheckout,
+    Callback,
+    Command,
+    FileUpload,
+    Incoming,
+    Payment,
+    PreCheckout,
+    Send,
+    Text,
+)
+from handlers.router import Handler, Router
+from locales import translator
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = N_("Something went wrong on our side; nothing was changed. Please try again.")
+STALE_BUTTON = N_("This button is no longer valid. Send /help to see what you can do.")
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see the commands.")
+NOT_NOW = N_("I wasn't expecting that. Send /help to see what you can do.")
+
+
+class Dispatcher:
+    """Turns one :class:`Incoming` into the actions to perform."""
+
+    def __init__(self, router: Router, uow_factory: Callable[[], UnitOfWork], clock: Clock,
+                 settings: HandlerSettings) -> None:
+        self.router = router
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.settings = settings
+
+    async def process(self, incoming: Incoming) -> list[Action]:
+        """Handle ``incoming`` exactly once; return what to send back."""
+        try:
+            async with self.uow_factory() as uow:
+                if not await uow.updates.claim(incoming.update_id, self.clock.now()):
+                    log.info("update %s already processed", incoming.update_id)
+                    return []
+                ctx = await self._context(incoming, uow)
+                actions = await self._route(incoming, ctx)
+                await uow.commit()
+                return _with_callback_answer(incoming, actions)
+        except DomainError as refusal:
+            return await self._refuse(incoming, refusal)
+        except Exception:
+            log.exception("update %s failed", incoming.update_id)
+            tr = translator(pick_language(None, incoming.user.language_code,
+                                          self.settings.default_language))
+            return _with_callback_answer(incoming, [Send(tr(UNEXPECTED))])
+
+    async def _refuse(self, incoming: Incoming, refusal: DomainError) -> list[Action]:
+        """Record the update (nothing else) and tell the user why it was refused."""
+        async with self.uow_factory() as uow:
+            if not await uow.updates.claim(incoming.update_id, self.clock.now()):
+                return []
+            user = await uow.users.get(incoming.user.id)
+            await uow.commit()
+        language = pick_language(user.language if user else None, incoming.user.language_code,
+                                 self.settings.default_language)
+        text = translator(language)(refusal.message, **refusal.params)
+        if isinstance(incoming.event, PreCheckout):
+            return [AnswerPreCheckout(incoming.event.id, ok=False, error=text)]
+        if isinstance(incoming.event, Callback):
+            return [AnswerCallback(text, alert=True)]
+        return [Send(text)]
+
+    async def _context(self, incoming: Incoming, uow: UnitOfWork) -> Context:
+        now = self.clock.now()
+        tg = incoming.user
+        user = await uow.users.get(tg.id)
+        if user is None:
+            user = User(id=tg.id, first_name=None, last_name=None, username=tg.username,
+                        telegram_language=tg.language_code, created_at=now, last_seen_at=now)
+            await uow.users.add(user)
+        else:
+            user.username = tg.username
+            user.telegram_language = tg.language_code
+            user.last_seen_at = now
+            await uow.users.save(user)
+        if tg.id in self.settings.admin_ids:
+            user.roles.add(Role.ADMIN)
+        await uow.points.award(user.id, visit_day(now.date().isoformat()), now)
+        state, draft = await uow.dialogs.get(user.id)
+        language = pick_language(user.language, tg.language_code, self.settings.default_language)
+        return Context(incoming=incoming, user=user, uow=uow, clock=self.clock,
+                       settings=self.settings, tr=translator(language), state=state,
+                       draft=dict(draft))
+
+    async def _route(self, incoming: Incoming, ctx: Context) -> list[Action]:
+        handler = self._pick(incoming, ctx)
+        if handler is None:
+            event = incoming.event
+            if isinstance(event, Callback):
+                return [AnswerCallback(ctx.t(STALE_BUTTON), alert=True)]
+            if isinstance(event, PreCheckout):
+                return [AnswerPreCheckout(event.id, ok=False, error=ctx.t(STALE_BUTTON))]
+            return [Send(ctx.t(_fallback_message(incoming)))]
+        return await handler(incoming, ctx)
+
+    def _pick(self, incoming: Incoming, ctx: Context) -> Handler | None:
+        router, event = self.router, incoming.event
+        if isinstance(event, Command):
+            handler = router.commands.get(event.name)
+            if handler is not None and event.name in router.admin_commands:
+                if not ctx.user.roles & {Role.ADMIN, Role.SUPPORT}:
+                    return None
+            return handler
+        if isinstance(event, Callback):
+            return router.callbacks.get(event.data.split(":", 1)[0])
+        if isinstance(event, PreCheckout):
+            return router.special.get("pre_checkout")
+        if isinstance(event, Payment):
+            return router.special.get("payment")
+        if isinstance(event, Text | FileUpload) and ctx.state is not None:
+            return router.states.get(ctx.state) or router.special.get("fallback")
+        return router.special.get("fallback")
+
+
+def _fallback_message(incoming: Incoming) -> str:
+    event = incoming.event
+    if isinstance(event, Command):
+        return UNKNOWN_COMMAND
+    if isinstance(event, Callback):
+        return STALE_BUTTON
+    return NOT_NOW
+
+
+def _with_callback_answer(incoming: Incoming, actions: list[Action]) -> list[Action]:
+    """Every button press gets exactly one answerCallbackQuery."""
+    if isinstance(incoming.event, Callback) and not any(
+        isinstance(a, AnswerCallback) for a in actions
+    ):
+        return [AnswerCallback(), *actions]
+    return actions
