@@ -1,0 +1,107 @@
+"""The database: an async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction begins
+with ``BEGIN IMMEDIATE``: a writer takes the write lock up front, so two concurrent units of
+work queue behind each other instead of failing with "database is locked" when both read and
+then write (SQLAlchemy's documented recipe: driver-level transactions off, our own BEGIN in a
+``begin`` event).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage.uow import SqlUnitOfWork
+
+__all__ = ["DEFAULT_URL", "Database"]
+
+DEFAULT_URL = f"sqlite+aiosqlite:///{Path('data') / 'marketplace.db'}"
+BUSY_TIMEOUT_SECONDS = 30
+#: FULL: a committed update survives a power cut too (WAL + NORMAL survives only a crash).
+SYNCHRONOUS = "FULL"
+DRIVERS = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}
+
+
+class Database:
+    """Owns the engine; hands out units of work and applies migrations."""
+
+    def __init__(self, url: str | URL = DEFAULT_URL, *, schema: str | None = None,
+                 echo: bool = False) -> None:
+        """Create the engine for ``url`` (no connection is made yet).
+
+        Args:
+            url: ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://...``.
+            schema: PostgreSQL only: the schema to work in (set as the ``search_path``).
+            echo: log every statement (debugging).
+        """
+        self.url = make_url(url)
+        driver = self.url.drivername
+        if driver not in DRIVERS:
+            raise ValueError(f"unsupported database URL scheme {driver!r}: use "
+                             "sqlite+aiosqlite:///path or postgresql+asyncpg://host/db")
+        self.dialect: str = DRIVERS[driver]
+        options: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            if schema is not None:
+                raise ValueError("schema is for PostgreSQL only")
+            _ensure_directory(self.url)
+            options["connect_args"] = {"timeout": BUSY_TIMEOUT_SECONDS}
+        elif schema is not None:
+            options["connect_args"] = {"server_settings": {"search_path": schema}}
+        self.schema = schema
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
+                                            autoflush=False)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work; use it as ``async with db.uow() as uow``."""
+        return SqlUnitOfWork(self._sessions)
+
+    async def migrate(self, revision: str = "head") -> None:
+        """Apply the Alembic migrations up to ``revision`` (idempotent)."""
+        from storage.migrate import upgrade
+
+        await upgrade(self.engine, revision)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+def _ensure_directory(url: URL) -> None:
+    """Create the directory of a SQLite database file if it is missing."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, busy timeout, foreign keys on every connection; BEGIN IMMEDIATE for every transaction."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Stop the driver from emitting its own (deferred) BEGIN; the "begin" hook does it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,99 @@
+"""Users, mapped to and from :class:`core.accounts.User` (roles as a comma-separated column)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.accounts import Role, User
+from storage.tables.accounts import users
+
+__all__ = ["SqlUsersRepo", "roles_from_text", "roles_to_text"]
+
+
+def roles_to_text(roles: Iterable[Role]) -> str:
+    """Roles as stored: sorted values joined by commas (``""`` for none)."""
+    return ",".join(sorted(Role(r).value for r in roles))
+
+
+def roles_from_text(text: str | None) -> set[Role]:
+    """The roles of a stored ``roles`` column."""
+    return {Role(part) for part in (text or "").split(",") if part.strip()}
+
+
+def _row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "username": user.username,
+        "language": user.language,
+        "telegram_language": user.telegram_language,
+        "roles": roles_to_text(user.roles),
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "suspended_reason": user.suspended_reason,
+        "created_at": user.created_at,
+        "last_seen_at": user.last_seen_at if user.last_seen_at is not None else user.created_at,
+    }
+
+
+def _user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language=row["language"],
+        telegram_language=row["telegram_language"],
+        roles=roles_from_text(row["roles"]),
+        email=row["email"],
+        email_verified=bool(row["email_verified"]),
+        suspended_reason=row["suspended_reason"],
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+    )
+
+
+class SqlUsersRepo:
+    """:class:`core.ports.UsersRepo` on SQLAlchemy Core."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        """The user with Telegram id ``user_id``, or None."""
+        result = await self.session.execute(select(users).where(users.c.id == user_id))
+        row = result.mappings().first()
+        return _user(row) if row is not None else None
+
+    async def add(self, user: User) -> None:
+        """Insert a new user (``created_at`` is required)."""
+        if user.created_at is None:
+            raise ValueError("a new user needs created_at")
+        await self.session.execute(insert(users).values(**_row(user)))
+
+    async def save(self, user: User) -> None:
+        """Persist every field of an existing user; LookupError if there is no such user."""
+        values = _row(user)
+        del values["id"], values["created_at"]
+        if values["last_seen_at"] is None:
+            del values["last_seen_at"]
+        result = await self.session.execute(
+            update(users).where(users.c.id == user.id).values(**values))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise LookupError(f"no user {user.id} to save")
+
+    async def by_username(self, username: str) -> User | None:
+        """The user with this Telegram username (case-insensitive, a leading @ is ignored)."""
+        name = username.strip().removeprefix("@").lower()
+        if not name:
+            return None
+        result = await self.session.execute(
+            select(users).where(func.lower(users.c.username) == name).limit(1))
+        row = result.mappings().first()
+        return _user(row) if row is not None else None

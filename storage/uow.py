@@ -1,0 +1,54 @@
+"""The unit of work: one AsyncSession, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """:class:`core.ports.UnitOfWork` on SQLAlchemy.
+
+    ``async with`` opens a session; the transaction begins with the first statement (on SQLite
+    as ``BEGIN IMMEDIATE``). Leaving the block rolls back whatever was not committed, on error
+    or not. Feature repositories take :attr:`session`.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The session of this unit of work (only inside ``async with``)."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `async with db.uow() as uow`")
+        return self._session
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        """Open the session and bind the repositories to it."""
+        if self._session is not None:
+            raise RuntimeError("a unit of work cannot be entered twice")
+        session = self._sessions()
+        self._session = session
+        self.users = SqlUsersRepo(session)
+        self.updates = SqlUpdatesRepo(session)
+        self.dialogs = SqlDialogRepo(session)
+        self.points = SqlPointsRepo(session)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Roll back anything uncommitted and release the connection."""
+        session, self._session = self.session, None
+        await session.close()
+
+    async def commit(self) -> None:
+        """Make this unit's changes durable."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Discard this unit's uncommitted changes."""
+        await self.session.rollback()
