@@ -1,0 +1,223 @@
+"""Contact details and payment handles in relayed messages (MSG-03, PAY-06).
+
+Before two users have a contract, a relayed message that carries a way to reach or pay someone
+outside the platform is flagged to support and delivered with those parts masked. This module
+only finds them; :mod:`core.services.relay` decides what happens.
+
+Detection is table-driven: :data:`RULES` lists one :class:`Rule` per kind of finding, each a
+regular expression over the original text (so a finding's span can be masked in place) and an
+optional check that rejects look-alikes (a price is not a phone number). The patterns accept
+the usual obfuscations: ``name at gmail dot com``, ``name [at] gmail [.] com``, ``name(at)mail``,
+``собака``/``точка``, spaced-out digits, ``t dot me/slash``, digits spelled out in words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["MASK", "RULES", "Finding", "Kind", "Rule", "mask", "scan"]
+
+MASK = "[•••]"
+
+
+class Kind(StrEnum):
+    """What a finding is; support sees it on the flag."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    PAYMENT = "payment"
+    MESSENGER = "messenger"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of contact or payment data: its kind, rule and span in the original text."""
+
+    kind: Kind
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named pattern of one :class:`Kind`; ``accept`` may veto a match."""
+
+    name: str
+    kind: Kind
+    pattern: re.Pattern[str]
+    accept: Callable[[str], bool] | None = None
+
+
+def _open(words: str) -> str:
+    """An obfuscated separator: ``words`` alone or in brackets, with spaces around."""
+    return rf"\s*[\[({{<]?\s*(?:{words})\s*[\])}}>]?\s*"
+
+
+# "@" and "." as people write them to slip past filters.
+_AT = r"(?:\s*@\s*|\s*[\[(]\s*@\s*[\])]\s*)"
+_SPELLED_AT = _open("at|собака|собачка|равлик|arroba")
+_SPELLED_DOT = _open(r"dot|точка|крапка|punto")
+_DOT = rf"(?:\.|\s*[\[(]\s*\.\s*[\])]\s*|{_SPELLED_DOT})"
+_LOOSE_DOT = rf"(?:\s*\.\s*|\s*[\[(]\s*\.\s*[\])]\s*|{_SPELLED_DOT})"
+_SLASH = r"(?:\s*/\s*|\s+slash\s+|\s+слэш\s+|\s+слеш\s+)"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HANDLE = r"[A-Za-z0-9_.\-]{2,64}"
+_LOCAL = r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}"
+# With a spelled-out "at" ("see you at home.Then"), only well-known endings count.
+_COMMON_TLDS = ("com|net|org|info|biz|io|co|me|ru|ua|by|kz|uk|de|fr|es|it|pl|nl|eu|us|ca|mx"
+                "|ar|br|cl|pe|in|cn|jp|tr|il|su|рф|edu|gov|online|pro|dev|app")
+
+_EMAIL = re.compile(
+    rf"{_LOCAL}{_AT}{_LABEL}(?:{_LOOSE_DOT}{_LABEL})*{_LOOSE_DOT}[A-Za-z]{{2,24}}(?![\w])",
+    re.IGNORECASE)
+_SPELLED_EMAIL = re.compile(
+    rf"{_LOCAL}{_SPELLED_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}(?:{_COMMON_TLDS})(?![\w])",
+    re.IGNORECASE)
+
+
+def _domains(*names: str) -> str:
+    """An alternation of domains whose dots may be obfuscated."""
+    return "|".join(_DOT.join(re.escape(part) for part in name.split(".")) for name in names)
+
+
+def _link(*domains: str, path: bool = True) -> re.Pattern[str]:
+    """A link to one of ``domains``, with or without a scheme, ``www.`` and a path."""
+    tail = rf"(?:{_SLASH}[^\s]*)?" if path else ""
+    return re.compile(
+        rf"(?<![\w.])(?:https?://)?(?:www{_DOT})?(?:{_domains(*domains)}){tail}",
+        re.IGNORECASE,
+    )
+
+
+PAYMENT_DOMAINS: tuple[str, ...] = (
+    "paypal.me", "paypal.com", "wise.com", "transferwise.com", "revolut.me", "revolut.com",
+    "payoneer.com", "venmo.com", "cash.app", "qiwi.com", "qiwi.me", "yoomoney.ru",
+    "money.yandex.ru", "skrill.com", "webmoney.ru", "webmoney.com", "zelle.com",
+    "buymeacoffee.com", "ko-fi.com", "boosty.to", "donationalerts.com", "monobank.ua",
+    "send.monobank.ua", "tinkoff.ru", "tbank.ru", "payeer.com", "perfectmoney.com",
+)
+MESSENGER_DOMAINS: tuple[str, ...] = (
+    "t.me", "telegram.me", "telegram.dog", "wa.me", "whatsapp.com", "chat.whatsapp.com",
+    "api.whatsapp.com", "join.skype.com", "skype.com", "discord.gg", "discord.com",
+    "discordapp.com", "viber.me", "invite.viber.com", "signal.me", "signal.group",
+    "m.me", "messenger.com", "wechat.com", "line.me", "icq.im", "vk.me", "instagram.com",
+)
+
+# A messenger's name followed by an id: "skype: john.doe", "my discord is john#1234".
+_MESSENGER_NAMES = (r"skype|discord|viber|signal|whatsapp|whats\s?app|wechat|telegram|telegramm"
+                    r"|телеграм|телеграмм|телега|тг|вайбер|ватсап|вотсап|скайп|дискорд|icq|tg")
+_MESSENGER_ID = re.compile(
+    rf"(?<!\w)(?:{_MESSENGER_NAMES})(?:\s*(?:id|name|nick|handle|username|ник|логин))?"
+    rf"(?:\s*[:=\-–—]\s*|\s+(?:is|es|это|-)\s+)(?:live:)?@?{_HANDLE}",
+    re.IGNORECASE,
+)
+_SKYPE_LIVE = re.compile(r"(?<!\w)live:[A-Za-z0-9_.\-]{3,64}", re.IGNORECASE)
+_AT_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{3,31}(?![\w@])")
+_DISCORD_TAG = re.compile(r"(?<![\w#])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\w)")
+
+# Phone numbers: digits with spaces, dashes, dots or brackets; checked by _phone_like.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-]{0,3}\d){6,18}(?![\w])")
+_CARD = re.compile(r"(?<!\w)\d(?:[\s\-]?\d){12,18}(?!\w)")
+_CRYPTO = re.compile(r"(?<!\w)(?:0x[a-fA-F0-9]{40}|(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}"
+                     r"|T[1-9A-HJ-NP-Za-km-z]{33})(?!\w)")
+_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,4})?(?!\w)")
+
+# Digits spelled out: "five five five one two three four".
+_NUMBER_WORDS = (
+    "zero|oh|one|two|three|four|five|six|seven|eight|nine"
+    "|ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять"
+    "|дві|чотири|п'ять|шість|сім|вісім|дев'ять"
+    "|cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+)
+_SPELLED_PHONE = re.compile(
+    rf"(?<!\w)(?:(?:{_NUMBER_WORDS}|\d)[\s,\-]+){{6,}}(?:{_NUMBER_WORDS}|\d)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _phone_like(text: str) -> bool:
+    """A phone number has 9-15 digits (8 with a leading ``+``) and is not a date or a price."""
+    digits = _digits(text)
+    low = 8 if text.startswith("+") else 9
+    if not low <= len(digits) <= 15:
+        return False
+    if re.fullmatch(r"\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,4}", text.strip()):
+        return False  # a date
+    return not re.search(r"[.,]\d{2}$", text) or text.startswith("+")
+
+
+def _luhn(text: str) -> bool:
+    """A payment card number passes the Luhn check."""
+    digits = [int(ch) for ch in _digits(text)]
+    checksum = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        checksum += digit
+    return checksum % 10 == 0
+
+
+def _names_a_handle(text: str) -> bool:
+    """A messenger id is a handle, not a sentence: it follows a colon or an equals sign, or it
+    holds a digit, ``.``, ``_``, ``#`` or ``@`` ("the signal is weak" is not flagged)."""
+    handle = text.split()[-1]
+    return bool(re.search(r"[\d._#@]", handle) or re.search(r"[:=]", text))
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("payment_link", Kind.PAYMENT, _link(*PAYMENT_DOMAINS)),
+    Rule("messenger_link", Kind.MESSENGER, _link(*MESSENGER_DOMAINS)),
+    Rule("email", Kind.EMAIL, _EMAIL),
+    Rule("spelled_email", Kind.EMAIL, _SPELLED_EMAIL),
+    Rule("card", Kind.PAYMENT, _CARD, _luhn),
+    Rule("crypto_wallet", Kind.PAYMENT, _CRYPTO),
+    Rule("iban", Kind.PAYMENT, _IBAN),
+    Rule("phone", Kind.PHONE, _PHONE, _phone_like),
+    Rule("spelled_phone", Kind.PHONE, _SPELLED_PHONE,
+         lambda text: len(re.findall(rf"(?:{_NUMBER_WORDS}|\d)", text, re.IGNORECASE)) >= 7),
+    Rule("skype_live", Kind.MESSENGER, _SKYPE_LIVE),
+    Rule("messenger_id", Kind.MESSENGER, _MESSENGER_ID, _names_a_handle),
+    Rule("discord_tag", Kind.MESSENGER, _DISCORD_TAG),
+    Rule("at_handle", Kind.MESSENGER, _AT_HANDLE),
+)
+
+
+def scan(text: str, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
+    """Every contact or payment detail in ``text``, in order, without overlaps.
+
+    Rules earlier in the table win where two matches overlap (a PayPal link is a payment, not
+    a generic link; an e-mail's ``@gmail`` is not a messenger handle).
+    """
+    taken: list[Finding] = []
+    for rule in rules:
+        for match in rule.pattern.finditer(text):
+            start, end = match.span()
+            found = match.group(0).rstrip(".,;:!?)")
+            end = start + len(found)
+            if not found.strip() or (rule.accept is not None and not rule.accept(found)):
+                continue
+            if any(start < other.end and other.start < end for other in taken):
+                continue
+            taken.append(Finding(rule.kind, rule.name, start, end, found))
+    return sorted(taken, key=lambda finding: finding.start)
+
+
+def mask(text: str, findings: list[Finding]) -> str:
+    """``text`` with every finding replaced by :data:`MASK`."""
+    parts: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        parts.append(text[position:finding.start])
+        parts.append(MASK)
+        position = finding.end
+    parts.append(text[position:])
+    return "".join(parts)
