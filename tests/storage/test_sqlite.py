@@ -1,0 +1,77 @@
+"""SQLite specifics: WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for every transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+
+from core.accounts import User
+from core.clock import FixedClock
+from core.rating import Award
+from storage import Database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database in a temporary file."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
+        sqlite_db: Database) -> None:
+    async with sqlite_db.uow() as uow:
+        pragma = {name: (await uow.session.execute(text(f"PRAGMA {name}"))).scalar_one()
+                  for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30_000}
+
+
+async def test_every_sqlite_transaction_begins_immediate(sqlite_db: Database) -> None:
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(sqlite_db.engine.sync_engine, "before_cursor_execute", record)
+    async with sqlite_db.uow() as uow:
+        await uow.users.get(1)
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+async def test_a_reading_unit_of_work_already_holds_the_sqlite_write_lock(
+        sqlite_db: Database, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "bot.db", timeout=0, isolation_level=None)
+    try:
+        async with sqlite_db.uow() as uow:
+            await uow.users.get(1)  # a read only: a deferred BEGIN would take no write lock
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released once the unit of work ends
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def test_concurrent_read_then_write_units_of_work_all_succeed(
+        sqlite_db: Database, clock: FixedClock) -> None:
+    async with sqlite_db.uow() as uow:
+        await uow.users.add(User(id=1, created_at=clock.now()))
+        await uow.commit()
+
+    async def read_then_write(n: int) -> None:
+        async with sqlite_db.uow() as uow:
+            before = await uow.points.total(1)
+            await asyncio.sleep(0)  # let the others start their transactions in between
+            await uow.points.award(1, Award(f"k{n}", before + 1, "test"), clock.now())
+            await uow.commit()
+
+    await asyncio.gather(*(read_then_write(n) for n in range(8)))
+    async with sqlite_db.uow() as uow:
+        assert await uow.points.total(1) == 2 ** 8 - 1  # each read saw all earlier writes
