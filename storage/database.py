@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.uow import SqlUnitOfWork
 
@@ -87,7 +87,7 @@ def _ensure_directory(url: URL) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL, busy timeout, foreign keys on every connection; BEGIN IMMEDIATE for every transaction."""
+    """WAL, busy timeout and foreign keys per connection; BEGIN IMMEDIATE per transaction."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage import Database
-from storage.migrate import alembic_config
+from storage.migrate import alembic_config, downgrade
 from storage.tables import metadata
 
 SKELETON_TABLES = {"users", "processed_updates", "dialog_state", "points"}
@@ -55,6 +55,13 @@ async def test_migrations_run_twice_change_nothing_and_keep_data(
     async with empty_database.engine.connect() as connection:
         count = await connection.execute(text("SELECT count(*) FROM processed_updates"))
         assert count.scalar_one() == 1
+
+
+async def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> None:
+    await downgrade(database.engine, "base")
+    assert not await _tables(database) & set(metadata.tables)
+    await database.migrate()
+    assert set(metadata.tables) <= await _tables(database)
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index:sqlalchemy.exc.SAWarning")
