@@ -1,0 +1,39 @@
+"""``/help``: the translated commands for this user's roles, with a hint per role."""
+
+from __future__ import annotations
+
+from core.accounts import Role
+from handlers.context import Context
+from handlers.contract import Action, Incoming, Send
+from handlers.keyboards import roles_text
+from handlers.menu import ROLE_HINTS, admin_commands, is_staff, user_commands
+from handlers.router import Router
+
+__all__ = ["command_help", "help_text", "router"]
+
+router = Router()
+
+
+def help_text(ctx: Context) -> str:
+    """The help message: commands this user may use, their roles and what the roles offer."""
+    roles = set(ctx.user.roles)
+    lines = [ctx.t("Commands:")]
+    lines += [f"/{name} – {ctx.t(description)}" for name, description in user_commands(roles)]
+    staff = admin_commands()
+    if staff and is_staff(roles):
+        lines += ["", ctx.t("Staff commands:")]
+        lines += [f"/{name} – {ctx.t(description)}" for name, description in staff]
+    lines.append("")
+    if roles & {Role.EXPERT, Role.CLIENT}:
+        lines.append(ctx.t("Your roles: {roles}.", roles=roles_text(ctx, roles)))
+        lines += [ctx.t(hint) for role, hint in ROLE_HINTS.items() if role in roles]
+    else:
+        lines.append(ctx.t("Send /start to sign up as a freelancer, an employer or both."))
+    lines.append(ctx.t("Send /cancel at any time to stop a dialog."))
+    return "\n".join(lines)
+
+
+@router.command("help")
+async def command_help(incoming: Incoming, ctx: Context) -> list[Action]:
+    """Lists the commands for this user's roles; changes nothing."""
+    return [Send(help_text(ctx))]

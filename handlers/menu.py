@@ -1,0 +1,75 @@
+"""The command menu: which commands exist, for whom, and how they are described.
+
+One table, :data:`COMMANDS`, feeds both ``/help`` and the runtime's ``setMyCommands`` (one
+call per language with the descriptions translated by :func:`locales.translator`). A feature
+adds its command here with the roles that see it (``None``: everyone) and ``staff=True`` for
+the support/admin menu. Descriptions are message ids marked with ``N_`` (Telegram allows 1-256
+characters; keep them short).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.accounts import Role
+from core.errors import N_
+
+__all__ = [
+    "COMMANDS",
+    "ROLE_HINTS",
+    "MenuCommand",
+    "admin_commands",
+    "is_staff",
+    "user_commands",
+]
+
+STAFF_ROLES: frozenset[Role] = frozenset({Role.SUPPORT, Role.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class MenuCommand:
+    """A command in the menu: its name (no slash), description message id and audience."""
+
+    name: str
+    description: str
+    roles: frozenset[Role] | None = None
+    staff: bool = False
+
+
+COMMANDS: tuple[MenuCommand, ...] = (
+    MenuCommand("start", N_("Sign up or open the main menu")),
+    MenuCommand("profile", N_("Your profile, roles and points")),
+    MenuCommand("language", N_("Change the language")),
+    MenuCommand("help", N_("What this bot can do")),
+    MenuCommand("cancel", N_("Stop the current dialog")),
+)
+
+# What /help adds for each market role.
+ROLE_HINTS: dict[Role, str] = {
+    Role.EXPERT: N_("As a freelancer you will find projects, apply and get paid here."),
+    Role.CLIENT: N_("As an employer you will post projects, hire freelancers and pay them here."),
+}
+
+
+def user_commands(roles: Iterable[Role] | None = None) -> list[tuple[str, str]]:
+    """(command, description id) pairs a user with ``roles`` sees; ``None``: every user command.
+
+    Staff-only commands are not included; see :func:`admin_commands`.
+    """
+    held = None if roles is None else frozenset(roles)
+    return [
+        (c.name, c.description)
+        for c in COMMANDS
+        if not c.staff and (c.roles is None or held is None or c.roles & held)
+    ]
+
+
+def admin_commands() -> list[tuple[str, str]]:
+    """(command, description id) pairs only support and admins see (the extra menu)."""
+    return [(c.name, c.description) for c in COMMANDS if c.staff]
+
+
+def is_staff(roles: Iterable[Role]) -> bool:
+    """True for support and admins."""
+    return bool(STAFF_ROLES & set(roles))
