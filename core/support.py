@@ -1,0 +1,132 @@
+"""Support basics (ACC-02..04): the queue of reports and flags, and the audit log.
+
+- The queue holds :class:`QueueItem` values of three kinds: a relayed message flagged
+  automatically because it carried contact details or payment handles before a contract
+  (MSG-03), a relayed message a participant reported with a reason (MSG-02), and a fraud report
+  about a user from anyone (ACC-04). Support closes an item as resolved or dismissed, with a
+  note.
+- Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03).
+- Staff are users with the support or admin role; admins come from the configuration
+  (``ADMIN_IDS``) and alone grant or revoke the support role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.accounts import Role, User
+from core.errors import N_, Conflict, Forbidden, InvalidInput
+
+__all__ = [
+    "NOTE_MAX",
+    "REASON_MAX",
+    "AuditAction",
+    "AuditEntry",
+    "ItemKind",
+    "ItemStatus",
+    "QueueItem",
+    "ensure_admin",
+    "ensure_staff",
+    "is_staff",
+    "validate_reason",
+]
+
+REASON_MAX = 500
+NOTE_MAX = 500
+
+
+class ItemKind(StrEnum):
+    """Why an item is in the queue."""
+
+    FLAG = "flag"  # MSG-03: found automatically
+    REPORT = "report"  # MSG-02: a participant reported a message
+    FRAUD = "fraud"  # ACC-04: a user reported another user
+
+
+class ItemStatus(StrEnum):
+    """Where a queue item is."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class AuditAction(StrEnum):
+    """What a support action did (ACC-03)."""
+
+    GRANT_SUPPORT = "grant_support"
+    REVOKE_SUPPORT = "revoke_support"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    RESOLVE = "resolve"
+    DISMISS = "dismiss"
+
+
+@dataclass(slots=True)
+class QueueItem:
+    """A report or flag waiting for support; ``subject_id`` is the user it is about."""
+
+    kind: ItemKind
+    subject_id: int
+    reason: str
+    created_at: datetime
+    reporter_id: int | None = None
+    message_id: int | None = None
+    thread_id: int | None = None
+    status: ItemStatus = ItemStatus.OPEN
+    handled_by: int | None = None
+    handled_at: datetime | None = None
+    note: str | None = None
+    id: int | None = None
+
+    def close(self, actor_id: int, status: ItemStatus, note: str, now: datetime) -> None:
+        """Resolve or dismiss the item; a closed item cannot be closed again."""
+        if status is ItemStatus.OPEN:
+            raise ValueError("closing needs resolved or dismissed")
+        if self.status is not ItemStatus.OPEN:
+            raise Conflict(N_("This item was already handled."))
+        self.status, self.handled_by, self.handled_at = status, actor_id, now
+        self.note = validate_reason(note, limit=NOTE_MAX)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One support action: who (``actor_id``), when, what (``action`` on whom) and why."""
+
+    actor_id: int
+    action: AuditAction
+    created_at: datetime
+    reason: str
+    target_id: int | None = None
+    item_id: int | None = None
+    id: int | None = None
+
+
+def is_staff(user: User) -> bool:
+    """Support or admin."""
+    return bool(user.roles & {Role.SUPPORT, Role.ADMIN})
+
+
+def ensure_staff(user: User) -> None:
+    """Refuse anyone who is not support or admin."""
+    if not is_staff(user):
+        raise Forbidden(N_("Only support can do this."))
+
+
+def ensure_admin(user: User) -> None:
+    """Refuse anyone who is not an admin."""
+    if Role.ADMIN not in user.roles:
+        raise Forbidden(N_("Only an administrator can do this."))
+
+
+def validate_reason(value: str, limit: int = REASON_MAX) -> str:
+    """A reason or note: 3 to ``limit`` characters of text, whitespace collapsed."""
+    text = " ".join(value.split())
+    if len(text) < 3:
+        raise InvalidInput(N_("Please give a reason (at least 3 characters)."))
+    if len(text) > limit:
+        raise InvalidInput(N_("The reason is too long (at most {limit} characters)."),
+                           limit=limit)
+    return text
