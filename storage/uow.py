@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
+from storage.repos.ledger import SqlLedgerRepo
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.updates = SqlUpdatesRepo(session)
         self.dialogs = SqlDialogRepo(session)
         self.points = SqlPointsRepo(session)
+        self.ledger = SqlLedgerRepo(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
