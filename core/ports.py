@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.accounts import User
+from core.applications import Application
+from core.bookmarks import Bookmark, BookmarkKind
+from core.contracts import Contract, ContractStatus
 from core.ledger import (
     Account,
     AccountKind,
@@ -23,10 +26,14 @@ from core.ledger import (
     Transaction,
 )
 from core.money import Money
+from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
+from core.projects import Page, Project, ProjectKind
 from core.rating import Award
 
 __all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "PointsRepo",
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
+__all__ += ["ApplicationsRepo", "BookmarksRepo", "ContractsRepo", "MarketRepos", "ProfilesRepo",
+            "ProjectsRepo"]
 
 
 class UsersRepo(Protocol):
@@ -109,12 +116,124 @@ class LedgerRepo(Protocol):
         """Scan the whole ledger for the operator check (up to ``sample`` of each problem)."""
 
 
+class ProjectsRepo(Protocol):
+    """Projects (:mod:`core.projects`)."""
+
+    async def add(self, project: Project) -> Project:
+        """Store a new project; returns it with its ``id`` set."""
+
+    async def get(self, project_id: int) -> Project | None: ...
+
+    async def get_many(self, project_ids: list[int]) -> dict[int, Project]: ...
+
+    async def save(self, project: Project) -> None:
+        """Persist changes to an existing project."""
+
+    async def by_owner(self, owner_id: int, page: int, page_size: int) -> Page[Project]:
+        """The owner's projects of every status, newest first."""
+
+    async def search(self, category: str | None, keyword: str | None,
+                     kind: ProjectKind | None, page: int, page_size: int) -> Page[Project]:
+        """Published projects matching every given filter, newest first."""
+
+
+class ApplicationsRepo(Protocol):
+    """Applications (:mod:`core.applications`); one per (project, freelancer)."""
+
+    async def add(self, application: Application) -> Application: ...
+
+    async def get(self, application_id: int) -> Application | None: ...
+
+    async def save(self, application: Application) -> None: ...
+
+    async def find(self, project_id: int, freelancer_id: int) -> Application | None: ...
+
+    async def for_project(self, project_id: int, page: int, page_size: int) -> Page[Application]:
+        """Applications that are not withdrawn, shortlisted first, then oldest first."""
+
+    async def by_freelancer(self, freelancer_id: int, page: int,
+                            page_size: int) -> Page[Application]:
+        """The freelancer's applications, newest first."""
+
+    async def count_by_freelancer(self, freelancer_id: int) -> int:
+        """How many projects the freelancer ever applied to (withdrawn ones included)."""
+
+
+class ContractsRepo(Protocol):
+    """Contracts (:mod:`core.contracts`)."""
+
+    async def add(self, contract: Contract) -> Contract: ...
+
+    async def get(self, contract_id: int) -> Contract | None: ...
+
+    async def save(self, contract: Contract) -> None: ...
+
+    async def for_application(self, application_id: int) -> Contract | None: ...
+
+    async def for_user(self, user_id: int, statuses: frozenset[ContractStatus], page: int,
+                       page_size: int) -> Page[Contract]:
+        """Contracts in which ``user_id`` is a party, newest first."""
+
+    async def count_for(self, user_id: int, status: ContractStatus) -> int: ...
+
+
+class BookmarksRepo(Protocol):
+    """Bookmarks (BM-01), private to their owner."""
+
+    async def add(self, bookmark: Bookmark) -> bool:
+        """Keep ``bookmark``; False if the owner already had it."""
+
+    async def remove(self, owner_id: int, kind: BookmarkKind, target_id: int) -> bool: ...
+
+    async def exists(self, owner_id: int, kind: BookmarkKind, target_id: int) -> bool: ...
+
+    async def count(self, owner_id: int) -> int: ...
+
+    async def list(self, owner_id: int, kind: BookmarkKind, page: int,
+                   page_size: int) -> Page[Bookmark]:
+        """The owner's bookmarks of ``kind``, newest first."""
+
+
+class ProfilesRepo(Protocol):
+    """Freelancer and employer profiles and portfolio items (:mod:`core.profiles`)."""
+
+    async def freelancer(self, user_id: int) -> FreelancerProfile | None: ...
+
+    async def save_freelancer(self, profile: FreelancerProfile) -> None:
+        """Insert or update."""
+
+    async def employer(self, user_id: int) -> EmployerProfile | None: ...
+
+    async def save_employer(self, profile: EmployerProfile) -> None:
+        """Insert or update."""
+
+    async def add_portfolio(self, item: PortfolioItem) -> PortfolioItem: ...
+
+    async def portfolio_item(self, item_id: int) -> PortfolioItem | None: ...
+
+    async def portfolio(self, owner_id: int) -> list[PortfolioItem]:
+        """The owner's items, oldest first."""
+
+    async def remove_portfolio(self, item_id: int) -> None: ...
+
+
+class MarketRepos(Protocol):
+    """The marketplace's repositories (issue 4), reached as ``uow.market``."""
+
+    profiles: ProfilesRepo
+    projects: ProjectsRepo
+    applications: ApplicationsRepo
+    contracts: ContractsRepo
+    bookmarks: BookmarksRepo
+
+
 class UnitOfWork(Protocol):
     users: UsersRepo
     updates: UpdatesRepo
     dialogs: DialogRepo
     points: PointsRepo
     ledger: LedgerRepo
+    market: MarketRepos
 
     async def __aenter__(self) -> UnitOfWork: ...
 

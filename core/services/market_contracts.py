@@ -1,0 +1,105 @@
+"""Contract use cases: answer an offer, list and open contracts, end one with a reason.
+
+Permission rules, in one place:
+
+- A contract is seen only by its two parties; for anyone else it is :class:`NotFound`, as is
+  an unknown id.
+- Only the expert answers an offer (accept or decline); declining also marks the application.
+- Either party ends an active contract, with a reason allowed to that side
+  (:func:`core.contracts.reasons_for`). Suspended users change nothing (ACC-02).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from core.accounts import User, ensure_can_act
+from core.contracts import Contract, ContractStatus, EndReason
+from core.errors import N_, InvalidInput, NotFound
+from core.ports import UnitOfWork
+from core.projects import Page
+from core.services.market import PAGE_SIZE
+
+__all__ = [
+    "CONTRACT_NOT_FOUND",
+    "ContractList",
+    "accept_offer",
+    "decline_offer",
+    "end_contract",
+    "my_contracts",
+    "visible_contract",
+]
+
+CONTRACT_NOT_FOUND = N_("That contract does not exist or is not available to you.")
+
+
+class ContractList(StrEnum):
+    """The tabs of /contracts."""
+
+    ACTIVE = "a"
+    OFFERS = "o"
+    ENDED = "e"
+
+
+_STATUSES = {
+    ContractList.ACTIVE: frozenset({ContractStatus.ACTIVE}),
+    ContractList.OFFERS: frozenset({ContractStatus.OFFERED}),
+    ContractList.ENDED: frozenset({ContractStatus.ENDED, ContractStatus.DECLINED}),
+}
+
+
+async def visible_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Contract:
+    """A contract of which the actor is a party; NotFound for everyone else."""
+    contract = await uow.market.contracts.get(contract_id)
+    if contract is None or not contract.is_party(actor.id):
+        raise NotFound(CONTRACT_NOT_FOUND)
+    return contract
+
+
+async def accept_offer(uow: UnitOfWork, actor: User, contract_id: int,
+                       now: datetime) -> Contract:
+    """The expert accepts the offer: the contract is active."""
+    contract = await visible_contract(uow, actor, contract_id)
+    ensure_can_act(actor)
+    contract.accept(actor.id, now)
+    await uow.market.contracts.save(contract)
+    return contract
+
+
+async def decline_offer(uow: UnitOfWork, actor: User, contract_id: int,
+                        now: datetime) -> Contract:
+    """The expert declines the offer; the application is marked declined."""
+    contract = await visible_contract(uow, actor, contract_id)
+    ensure_can_act(actor)
+    contract.decline(actor.id, now)
+    await uow.market.contracts.save(contract)
+    application = await uow.market.applications.get(contract.application_id)
+    if application is not None:
+        application.offer_declined(now)
+        await uow.market.applications.save(application)
+    return contract
+
+
+async def end_contract(uow: UnitOfWork, actor: User, contract_id: int, reason: str,
+                       now: datetime) -> Contract:
+    """Either party ends an active contract with a reason allowed to that side."""
+    contract = await visible_contract(uow, actor, contract_id)
+    ensure_can_act(actor)
+    try:
+        why = EndReason(reason)
+    except ValueError:
+        raise InvalidInput(N_("Please pick one of the reasons offered.")) from None
+    contract.end(actor.id, why, now)
+    await uow.market.contracts.save(contract)
+    return contract
+
+
+async def my_contracts(uow: UnitOfWork, actor: User, which: str, page: int) -> Page[Contract]:
+    """The actor's contracts in one tab of /contracts, newest first."""
+    try:
+        tab = ContractList(which)
+    except ValueError:
+        raise InvalidInput(N_("Please pick one of the lists offered.")) from None
+    return await uow.market.contracts.for_user(actor.id, _STATUSES[tab], max(page, 0),
+                                               PAGE_SIZE)
