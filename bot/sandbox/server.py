@@ -1,0 +1,224 @@
+"""The sandbox Bot API server: a local Telegram for trying the bot and for end-to-end tests.
+
+It speaks the Bot API over HTTP the way ``api.telegram.org`` does, for the methods the bot
+uses: ``getMe``; ``getUpdates`` (offset, limit, a real long poll, allowed_updates);
+``setWebhook``/``deleteWebhook``/``getWebhookInfo`` (getUpdates answers 409 while a webhook is
+set); ``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``,
+``answerCallbackQuery``, ``sendDocument``, ``sendPhoto``, ``getFile`` plus downloads under
+``/file/bot<token>/<file_path>``; ``setMyCommands``/``getMyCommands``/``deleteMyCommands``
+(scope and language_code); ``sendInvoice`` and ``answerPreCheckoutQuery``.
+
+Routes are ``/bot<token>/<method>`` for GET and POST, method names case-insensitive.
+Parameters may come as a query string, an urlencoded form, multipart (files as parts,
+``attach://<name>`` references), a JSON body or nothing. Errors have the real shapes:
+401 ``Unauthorized`` for a wrong token, 404 ``Not Found`` for an unknown method, 400
+``Bad Request: ...`` for bad parameters, 409 conflicts, and 429 ``Too Many Requests: retry
+after N`` with ``parameters.retry_after`` above 30 messages/s overall or 1/s per chat when
+``rate_limits`` is on. Limits: text 1-4096 characters, callback_data 1-64 bytes.
+
+Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
+
+    server = SandboxServer(token="123456:sandbox", rate_limits=False)
+    await server.start()                  # 127.0.0.1, a free port
+    server.url                            # "http://127.0.0.1:PORT": the TELEGRAM_API_URL
+    alice = server.user(1001, "Alice", language_code="en", username="alice")
+    await alice.send("hello")             # a text message update
+    await alice.command("/start p12")     # text with a bot_command entity
+    msg = await alice.wait_message(timeout=5, predicate=None)  # next unseen bot message
+    answer = await alice.press(msg, "Label")   # or a 0-based button index; waits for
+                                               # answerCallbackQuery, returns CallbackAnswer
+    await alice.press_data(msg, "forged:1")    # any callback data
+    await alice.wait_edit(msg)            # until the bot edits msg (msg updates in place)
+    await alice.upload_document(b"%PDF", "cv.pdf", mime="application/pdf", caption=None)
+    await alice.send_photo(png_bytes)
+    result = await alice.pay(invoice_msg) # pre_checkout_query -> answer -> successful_payment
+    alice.messages                        # list[SandboxMessage]: text, buttons, document...
+    server.inject(raw_update)             # e.g. a duplicate of server.updates_log[-1]
+    server.commands(scope={"type": "chat", "chat_id": 1001}, language_code="en")
+    server.menu_for(1001, "ru")           # the menu Telegram would show this user
+    await server.stop()
+
+``time_source`` (default ``time.time``) dates messages and drives the flood limiter, so tests
+can control it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.api_bot import BOT_METHODS, scope_key
+from bot.sandbox.api_messages import MESSAGE_METHODS
+from bot.sandbox.objects import Person
+from bot.sandbox.params import ApiError, read_params
+from bot.sandbox.users import SandboxUser
+from bot.sandbox.world import ChatState, World
+
+__all__ = ["SandboxServer"]
+
+log = logging.getLogger(__name__)
+
+METHODS = {**BOT_METHODS, **MESSAGE_METHODS}
+_TOKEN = re.compile(r"^\d+:[\w-]+$")
+_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> web.Response:
+    """A JSON response as the Bot API sends it."""
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+class SandboxServer:
+    """A local Bot API server with test users (see the module docstring)."""
+
+    def __init__(
+        self,
+        token: str = "123456:sandbox",
+        *,
+        rate_limits: bool = False,
+        time_source: Callable[[], float] = time.time,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_name: str = "Sandbox Bot",
+        bot_username: str = "sandbox_bot",
+    ) -> None:
+        if not _TOKEN.match(token):
+            raise ValueError("a bot token looks like 123456:ABC-def")
+        self.token = token
+        self.host = host
+        self.port = port
+        self.world = World(
+            token,
+            time_source=time_source,
+            rate_limits=rate_limits,
+            bot_name=bot_name,
+            bot_username=bot_username,
+        )
+        self.users: dict[int, SandboxUser] = {}
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        """The aiohttp application (routes only; :meth:`start` serves it)."""
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        return app
+
+    async def start(self) -> None:
+        """Serve on ``host`` (a free port unless one was given)."""
+        self.world.stopping = False
+        self._runner = web.AppRunner(self.app(), shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """End waiting long polls and stop serving."""
+        self.world.stopping = True
+        self.world.updates_signal.notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SandboxServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL, as ``TELEGRAM_API_URL`` takes it."""
+        return f"http://{self.host}:{self.port}"
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        """One Bot API call."""
+        if request.match_info["token"] != self.token:
+            return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+        method = METHODS.get(request.match_info["method"].lower())
+        if method is None or request.method not in ("GET", "POST"):
+            return _answer(ApiError(404, "Not Found").to_json(), 404)
+        try:
+            params = await read_params(request)
+            result = await method(self.world, params)
+        except ApiError as error:
+            return _answer(error.to_json(), error.code)
+        except Exception:
+            log.exception("sandbox: %s failed", request.match_info["method"])
+            return _answer(ApiError(500, "Internal Server Error").to_json(), 500)
+        return _answer({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file download, by the file_path getFile gave."""
+        if request.match_info["token"] != self.token:
+            return _answer(ApiError(401, "Unauthorized").to_json(), 401)
+        stored = self.world.paths.get(request.match_info["path"])
+        if stored is None:
+            return _answer(ApiError(404, "Not Found").to_json(), 404)
+        return web.Response(
+            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+        )
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        """Anything else."""
+        return _answer(ApiError(404, "Not Found").to_json(), 404)
+
+    # --- the Python API -----------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        language_code: str | None = "en",
+        username: str | None = None,
+        last_name: str | None = None,
+    ) -> SandboxUser:
+        """A Telegram user with a private chat with the bot (the same object per id)."""
+        if user_id in self.users:
+            return self.users[user_id]
+        person = Person(user_id, first_name, last_name, username, language_code)
+        self.world.chats[user_id] = ChatState(person)
+        self.users[user_id] = SandboxUser(self.world, person)
+        return self.users[user_id]
+
+    def inject(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update; one with a known update_id is delivered again (a duplicate)."""
+        return self.world.push_update(dict(update), forced="update_id" in update)
+
+    @property
+    def updates_log(self) -> list[dict[str, Any]]:
+        """Every update queued so far, in order."""
+        return list(self.world.updates_log)
+
+    def commands(
+        self, scope: dict[str, Any] | str | None = None, language_code: str | None = None
+    ) -> list[dict[str, str]]:
+        """What setMyCommands registered for exactly this scope and language."""
+        if isinstance(scope, str):
+            scope = {"type": scope}
+        key = (scope_key(self.world, scope), language_code or "")
+        return list(self.world.commands.get(key, []))
+
+    def menu_for(self, user_id: int, language_code: str | None = None) -> list[dict[str, str]]:
+        """The command menu Telegram shows a user in the private chat (scope resolution)."""
+        for scope in (f"chat:{user_id}", "all_private_chats", "default"):
+            for language in (language_code or "", ""):
+                menu = self.world.commands.get((scope, language))
+                if menu:
+                    return list(menu)
+        return []
