@@ -30,7 +30,7 @@ from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind
 from core.rating import Award
 
-__all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "PointsRepo",
+__all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "OutboxRepo", "PointsRepo",
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
 __all__ += ["ApplicationsRepo", "BookmarksRepo", "ContractsRepo", "MarketRepos", "ProfilesRepo",
             "ProjectsRepo"]
@@ -227,11 +227,19 @@ class MarketRepos(Protocol):
     bookmarks: BookmarksRepo
 
 
+class OutboxRepo(Protocol):
+    async def add(self, *, user_id: int, chat_id: int, text: str,
+                  keyboard: list[list[dict[str, str]]] | None,
+                  dedupe_key: str | None) -> bool:
+        """Queue a rendered notification; False (nothing written) if ``dedupe_key`` was used."""
+
+
 class UnitOfWork(Protocol):
     users: UsersRepo
     updates: UpdatesRepo
     dialogs: DialogRepo
     points: PointsRepo
+    outbox: OutboxRepo
     ledger: LedgerRepo
     market: MarketRepos
 

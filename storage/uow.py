@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
 from storage.repos.ledger import SqlLedgerRepo
+from storage.repos.outbox import SqlOutboxRepo
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.updates = SqlUpdatesRepo(session)
         self.dialogs = SqlDialogRepo(session)
         self.points = SqlPointsRepo(session)
+        self.outbox = SqlOutboxRepo(session)
         self.ledger = SqlLedgerRepo(session)
         return self
 

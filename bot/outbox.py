@@ -1,0 +1,343 @@
+"""The outbox sender: delivers queued notifications within Telegram's flood limits.
+
+Handlers write notifications to the ``outbox`` table in the transaction of the change that
+causes them (:func:`handlers.notify.notify`). :class:`OutboxSender` drains the table:
+
+- **Claiming.** A batch of due rows is taken in one short transaction (``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL, so several bot processes never take the same row; SQLite has one
+  writer) and leased: ``not_before`` moves to the end of the lease. A sender that dies leaves
+  its rows to whoever claims them after the lease.
+- **Limits.** :class:`SendLimiter` keeps at most 30 messages in any second overall and one per
+  second per chat. A message's slot counts from the moment its request starts until one window
+  after its answer arrived, so however long the request took, Telegram cannot have seen two of
+  them closer than the window. With several sender processes each has its own limiter: give
+  each ``overall = 30 // processes``.
+- **Failures.** A 429 (:class:`RetryLater`) pauses all sending for ``retry_after`` and retries
+  the row after it. A network error (:class:`TransientError`) pauses sending with an exponential
+  back-off and retries the row later. A refusal for good (:class:`PermanentError`: the user
+  blocked the bot, the chat is gone) marks the row failed; it is never retried.
+- **Marking.** Each row is marked sent in its own transaction right after Telegram accepted it.
+
+Delivery is at least once, and a message is sent twice only in one window: its send succeeded
+(or timed out after Telegram received it) but the process died, or the database write failed,
+before its mark was written. The row is then sent again when its lease ends. No row is lost:
+until it is marked sent or failed, it is claimed again.
+
+Order: messages to one chat go out in the order they were written, except that a retried
+message may arrive after later ones to the same chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from core.clock import Clock
+from handlers.contract import Keyboard
+from handlers.notify import keyboard_from_json
+from storage import Database
+from storage.repos.outbox import OutboxRow, on_outbox_commit
+
+__all__ = [
+    "MessageSender",
+    "OutboxSender",
+    "PermanentError",
+    "RetryLater",
+    "SendLimiter",
+    "TransientError",
+]
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(Exception):
+    """Telegram answered 429: nothing may be sent for ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class TransientError(Exception):
+    """The send failed in a way that may pass (network, timeout, Telegram's 5xx)."""
+
+
+class PermanentError(Exception):
+    """Telegram refuses this message for good (bot blocked, chat not found, bad request)."""
+
+
+class MessageSender(Protocol):
+    """Sends one text message; the framework adapters implement it (``bot.outbox_senders``)."""
+
+    async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
+        """Send ``text`` to ``chat_id``; raise RetryLater, TransientError or PermanentError."""
+
+
+@dataclass(slots=True)
+class Slot:
+    """One message's claim on the limits: from the start of its request to one window after
+    its answer (``end`` is None while the request is open)."""
+
+    chat_id: int
+    end: float | None = None
+
+
+class SendLimiter:
+    """Telegram's flood limits on our side, so that the server never has to refuse.
+
+    Pure bookkeeping over an injected ``time_source`` (seconds, monotonic): ask
+    :meth:`wait_time`, then :meth:`start` a slot and :meth:`finish` it when the answer came.
+    """
+
+    def __init__(self, *, overall: int = 30, per_chat: int = 1, window: float = 1.0,
+                 time_source: Callable[[], float] = time.monotonic) -> None:
+        self.overall = overall
+        self.per_chat = per_chat
+        self.window = window
+        self.time_source = time_source
+        self._all: deque[Slot] = deque()
+        self._chats: dict[int, deque[Slot]] = {}
+        self._paused_until = -math.inf
+
+    def wait_time(self, chat_id: int) -> float:
+        """Seconds until a message to ``chat_id`` may start: 0 now, ``inf`` until a request
+        that is still open finishes."""
+        now = self.time_source()
+        chat = self._chats.get(chat_id)
+        waits = [self._paused_until - now, self._room(self._all, self.overall, now)]
+        if chat is not None:
+            waits.append(self._room(chat, self.per_chat, now))
+            if not chat:
+                del self._chats[chat_id]
+        return max(0.0, *waits)
+
+    def _room(self, slots: deque[Slot], limit: int, now: float) -> float:
+        """Seconds until ``slots`` holds fewer than ``limit`` live slots (after pruning)."""
+        while slots and slots[0].end is not None and slots[0].end + self.window <= now:
+            slots.popleft()
+        live = [s for s in slots if s.end is None or s.end + self.window > now]
+        if len(live) < limit:
+            return 0.0
+        ends = sorted(math.inf if s.end is None else s.end + self.window - now for s in live)
+        return ends[len(live) - limit]
+
+    def start(self, chat_id: int) -> Slot:
+        """Take a slot for a message to ``chat_id`` (after :meth:`wait_time` said 0)."""
+        slot = Slot(chat_id)
+        self._all.append(slot)
+        self._chats.setdefault(chat_id, deque()).append(slot)
+        return slot
+
+    def finish(self, slot: Slot) -> None:
+        """The answer to ``slot``'s request arrived (or the request failed)."""
+        if slot.end is None:
+            slot.end = self.time_source()
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` (after a 429 or a network error)."""
+        self._paused_until = max(self._paused_until, self.time_source() + seconds)
+
+
+@dataclass(slots=True)
+class _Claimed:
+    """A claimed row and the end of its lease."""
+
+    row: OutboxRow
+    leased_until: datetime
+
+
+class OutboxSender:
+    """Drains the outbox (see the module docstring). ``run()`` until cancelled."""
+
+    def __init__(self, database: Database, transport: MessageSender, clock: Clock, *,
+                 limiter: SendLimiter | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 batch_size: int = 60, max_in_flight: int = 10,
+                 lease: timedelta = timedelta(seconds=60),
+                 send_timeout: float = 15.0, poll_interval: float = 5.0,
+                 backoff: tuple[float, float] = (1.0, 300.0)) -> None:
+        """Wire the sender.
+
+        Args:
+            database: where the outbox table lives.
+            transport: the framework adapter that talks to Telegram.
+            clock: the instants written to the rows (leases, retry times, sent_at).
+            limiter: the flood limits (default: 30/s overall, 1/s per chat, monotonic time).
+            sleep: how to wait (tests pass one that moves a fake time source).
+            batch_size: rows claimed per transaction.
+            max_in_flight: requests open at once.
+            lease: how long a claimed row stays reserved for this sender.
+            send_timeout: seconds before a request counts as a network error.
+            poll_interval: seconds between looks at the table when nobody wakes the sender.
+            backoff: first and largest pause after a network error, in seconds.
+        """
+        self.database = database
+        self.transport = transport
+        self.clock = clock
+        self.limiter = limiter or SendLimiter(time_source=time.monotonic)
+        self.sleep = sleep
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.lease = lease
+        self.send_timeout = send_timeout
+        self.poll_interval = poll_interval
+        self.backoff_first, self.backoff_max = backoff
+        self._network_failures = 0
+        self._wakeup = asyncio.Event()
+        self.sent = 0
+
+    def wake(self) -> None:
+        """Look at the outbox now (called after a commit that wrote a row)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Deliver due rows until cancelled, waking on new rows and every ``poll_interval``."""
+        unsubscribe = on_outbox_commit(self.database.engine, self.wake)
+        try:
+            while True:
+                self._wakeup.clear()
+                try:
+                    await self.drain()
+                except Exception:
+                    log.exception("outbox: draining failed; trying again shortly")
+                    await self.sleep(self._next_backoff())
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+        finally:
+            unsubscribe()
+
+    async def drain(self) -> int:
+        """Send everything due now; return how many messages were delivered."""
+        delivered_before = self.sent
+        queue: list[_Claimed] = []
+        in_flight: dict[int, asyncio.Task[None]] = {}
+        exhausted = False
+        async with asyncio.TaskGroup() as group:
+            while True:
+                for row_id in [i for i, task in in_flight.items() if task.done()]:
+                    del in_flight[row_id]
+                if not exhausted and len(queue) < self.batch_size // 2:
+                    fresh = await self._claim(self.batch_size - len(queue))
+                    exhausted = not fresh
+                    queue.extend(fresh)
+                queue = await self._release_expiring(queue)
+                if not queue and not in_flight and exhausted:
+                    break
+                picked = self._pick(queue) if len(in_flight) < self.max_in_flight else None
+                if picked is not None:
+                    queue.remove(picked)
+                    in_flight[picked.row.id] = group.create_task(self._deliver(picked))
+                elif queue or in_flight:
+                    await self._wait(queue, in_flight)
+        return self.sent - delivered_before
+
+    async def _claim(self, limit: int) -> list[_Claimed]:
+        """Lease up to ``limit`` due rows in one transaction."""
+        now = self.clock.now()
+        async with self.database.uow() as uow:
+            rows = await uow.outbox.claim_due(now, limit, self.lease)
+            await uow.commit()
+        return [_Claimed(row, now + self.lease) for row in rows]
+
+    async def _release_expiring(self, queue: list[_Claimed]) -> list[_Claimed]:
+        """Give back queued rows whose lease ends too soon to start them safely."""
+        cutoff = self.clock.now() + min(self.lease / 3, timedelta(seconds=2 * self.send_timeout))
+        expiring = [c for c in queue if c.leased_until <= cutoff]
+        if not expiring:
+            return queue
+        async with self.database.uow() as uow:
+            for claimed in expiring:
+                await uow.outbox.release([claimed.row.id], claimed.leased_until)
+            await uow.commit()
+        return [c for c in queue if c.leased_until > cutoff]
+
+    def _pick(self, queue: list[_Claimed]) -> _Claimed | None:
+        """The oldest row whose chat may receive a message now; a chat's later rows wait."""
+        seen: set[int] = set()
+        for claimed in queue:
+            chat = claimed.row.chat_id
+            if chat not in seen and self.limiter.wait_time(chat) == 0:
+                return claimed
+            seen.add(chat)
+        return None
+
+    async def _wait(self, queue: list[_Claimed], in_flight: dict[int, asyncio.Task[None]]
+                    ) -> None:
+        """Wait until a request finishes or the limiter lets a queued row go."""
+        delay = min((self.limiter.wait_time(c.row.chat_id) for c in queue), default=math.inf)
+        if not in_flight:
+            await self.sleep(delay if math.isfinite(delay) else 0.0)
+            return
+        timer = asyncio.ensure_future(self.sleep(delay)) if math.isfinite(delay) else None
+        try:
+            await asyncio.wait([*in_flight.values(), *([timer] if timer else [])],
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    async def _deliver(self, claimed: _Claimed) -> None:
+        """Send one row and record the outcome; never raises (except cancellation)."""
+        row = claimed.row
+        slot = self.limiter.start(row.chat_id)
+        try:
+            try:
+                async with asyncio.timeout(self.send_timeout):
+                    await self.transport.send_text(row.chat_id, row.text,
+                                                   keyboard_from_json(row.keyboard))
+            finally:
+                self.limiter.finish(slot)
+        except RetryLater as busy:
+            self.limiter.pause(busy.seconds)
+            await self._record(claimed, "defer", f"429: retry after {busy.seconds}s",
+                               timedelta(seconds=busy.seconds))
+        except PermanentError as refusal:
+            log.warning("outbox: message %s to chat %s refused: %s", row.id, row.chat_id,
+                        refusal)
+            await self._record(claimed, "fail", str(refusal) or type(refusal).__name__)
+        except (TransientError, TimeoutError, OSError) as trouble:
+            pause = self._next_backoff()
+            self.limiter.pause(pause)
+            log.warning("outbox: message %s to chat %s failed (%r); retrying in %.0fs",
+                        row.id, row.chat_id, trouble, pause)
+            await self._record(claimed, "defer", repr(trouble), timedelta(seconds=pause))
+        except Exception as bug:
+            log.exception("outbox: message %s to chat %s failed unexpectedly", row.id,
+                          row.chat_id)
+            await self._record(claimed, "defer", repr(bug), timedelta(seconds=self.backoff_max))
+        else:
+            self._network_failures = 0
+            self.sent += 1
+            await self._record(claimed, "sent")
+
+    async def _record(self, claimed: _Claimed, outcome: str, error: str = "",
+                      delay: timedelta = timedelta(0)) -> None:
+        """Write the outcome of a send in its own transaction (logged, never raised)."""
+        now = self.clock.now()
+        try:
+            async with self.database.uow() as uow:
+                if outcome == "sent":
+                    await uow.outbox.mark_sent(claimed.row.id, now)
+                elif outcome == "fail":
+                    await uow.outbox.fail(claimed.row.id, now, error)
+                else:
+                    await uow.outbox.defer(claimed.row.id, now + delay, error)
+                await uow.commit()
+        except Exception:
+            log.exception("outbox: could not record %s for message %s; it is retried when "
+                          "its lease ends", outcome, claimed.row.id)
+
+    def _next_backoff(self) -> float:
+        """The next pause after a network error: doubling from the first up to the largest."""
+        pause = min(self.backoff_first * 2 ** self._network_failures, self.backoff_max)
+        self._network_failures += 1
+        return pause
