@@ -1,0 +1,72 @@
+"""The one place that wires everything: settings -> database, router, dispatcher, clock.
+
+:func:`build_app` makes an :class:`App`; :func:`serve` is the whole of ``python -m bot run``
+after the configuration is read (migrate, poll until stopped, close), and the end-to-end tests
+call it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.runtimes import run_polling
+from core.clock import Clock
+from handlers import build_router
+from handlers.context import HandlerSettings
+from handlers.dispatch import Dispatcher
+from storage import Database
+
+__all__ = ["App", "build_app", "handler_settings", "serve"]
+
+
+@dataclass(slots=True)
+class App:
+    """The wired application: what a runtime needs to turn updates into replies."""
+
+    settings: Settings
+    db: Database
+    dispatcher: Dispatcher
+    clock: Clock
+
+    def use_bot_username(self, username: str) -> None:
+        """Tell the handlers the bot's username (learnt from getMe at start)."""
+        self.dispatcher.settings = replace(self.dispatcher.settings, bot_username=username)
+
+    async def migrate(self) -> None:
+        """Apply pending database migrations."""
+        await self.db.migrate()
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.dispose()
+
+
+def handler_settings(settings: Settings) -> HandlerSettings:
+    """What the handlers may know of the settings (no bot token)."""
+    return HandlerSettings(
+        admin_ids=frozenset(settings.admin_ids),
+        default_language=settings.default_language,
+        currency=settings.currency,
+        payment_provider_token=settings.payment_provider_token.get_secret_value(),
+    )
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Wire the database, the handlers and the clock (nothing connects yet)."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    dispatcher = Dispatcher(build_router(), db.uow, clock, handler_settings(settings))
+    return App(settings=settings, db=db, dispatcher=dispatcher, clock=clock)
+
+
+async def serve(app: App, stop: asyncio.Event, *, ready: asyncio.Event | None = None,
+                runtime: str | None = None) -> None:
+    """Migrate, then long-poll until ``stop`` is set; always close the database."""
+    try:
+        await app.migrate()
+        await run_polling(app, stop, ready=ready, runtime=runtime)
+    finally:
+        await app.close()

@@ -1,0 +1,171 @@
+"""The life of a polling bot, the same on every framework.
+
+:class:`PollingRuntime.run`: connect (getMe, retried), register the command menus, poll until
+``stop`` is set, then stop polling, let every update already received finish, and close the
+framework's HTTP sessions. A subclass supplies the framework calls (``_connect``,
+``_set_commands``, ``_poll``, ``_close``) and a :class:`~bot.runtimes.perform.Performer`; each
+update it receives goes to :meth:`PollingRuntime.feed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from bot.config import ConfigError
+from bot.runtimes.common import (
+    DEFAULT_RETRY,
+    ChatLanes,
+    Failure,
+    Menu,
+    RetryPolicy,
+    call_with_retry,
+    menu_plan,
+)
+from bot.runtimes.convert import to_incoming
+from bot.runtimes.perform import Performer
+from handlers.contract import Incoming
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+__all__ = ["PollingRuntime"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class PollingRuntime(ABC):
+    """One bot on one framework, long polling a Bot API server."""
+
+    name: ClassVar[str]
+
+    def __init__(self, app: App, token: str, api_url: str,
+                 policy: RetryPolicy = DEFAULT_RETRY) -> None:
+        self.app = app
+        self.token = token
+        self.api_url = api_url
+        self.policy = policy
+        self.lanes = ChatLanes()
+        self.username = ""
+
+    # --- what a framework adapter supplies ---------------------------------------------------
+
+    @property
+    @abstractmethod
+    def performer(self) -> Performer:
+        """Performs actions with this framework's Bot."""
+
+    @abstractmethod
+    def classify(self, exc: BaseException) -> Failure:
+        """What this framework's exception means."""
+
+    @abstractmethod
+    async def _connect(self) -> str:
+        """Call getMe; return the bot's username."""
+
+    @abstractmethod
+    async def _set_commands(self, menu: Menu) -> None:
+        """One setMyCommands call."""
+
+    @abstractmethod
+    async def _poll(self, stop: asyncio.Event) -> None:
+        """Long-poll, passing every update to :meth:`feed`, until ``stop`` is set."""
+
+    @abstractmethod
+    async def _close(self) -> None:
+        """Close the framework's sessions (safe to call after a failed start)."""
+
+    # --- the shared life cycle -----------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        """Connect, register menus, poll until ``stop``; then finish in-flight work and close."""
+        try:
+            started = await _unless_stopped(stop, self._start())
+            if not started:
+                return
+            log.info("%s runtime polling %s as @%s", self.name, _host(self.api_url),
+                     self.username)
+            if ready is not None:
+                ready.set()
+            await self._poll(stop)
+        finally:
+            await self.lanes.drain()
+            await self._close()
+            log.info("%s runtime stopped", self.name)
+
+    async def _start(self) -> bool:
+        """getMe (the token is checked here) and the command menus."""
+        try:
+            self.username = await self._retry(self._connect, "getMe")
+        except Exception as exc:
+            if self.classify(exc).kind == "unauthorized":
+                raise ConfigError("BOT_TOKEN is invalid: the Bot API server rejected it") from None
+            raise
+        self.app.use_bot_username(self.username)
+        await self.register_menus()
+        return True
+
+    async def register_menus(self) -> None:
+        """setMyCommands for every entry of the menu plan (a failure is logged, not fatal)."""
+        settings = self.app.settings
+        for menu in menu_plan(settings.admin_ids, settings.default_language):
+            try:
+                await self._retry(lambda m=menu: self._set_commands(m), "setMyCommands")
+            except Exception as exc:
+                # A chat scope fails until that admin has opened a chat with the bot.
+                level = logging.ERROR if menu.chat_id is None else logging.WARNING
+                log.log(level, "setMyCommands (language %s, chat %s) failed: %s",
+                        menu.language_code, menu.chat_id, exc)
+
+    async def feed(self, update: Any) -> None:
+        """Convert one framework update and queue it in its chat's lane."""
+        try:
+            incoming = to_incoming(update, self.username)
+        except Exception:
+            log.exception("cannot read update %s", getattr(update, "update_id", "?"))
+            return
+        if incoming is None:
+            log.debug("update %s ignored", update.update_id)
+            return
+        await self.lanes.submit(incoming.chat_id, lambda: self.handle(incoming))
+
+    async def handle(self, incoming: Incoming) -> None:
+        """Run the dispatcher on ``incoming`` and perform what it returns."""
+        actions = await self.app.dispatcher.process(incoming)
+        await self.performer.perform_all(incoming, actions)
+
+    async def _retry(self, call: Callable[[], Awaitable[T]], what: str) -> T:
+        """``call`` under the retry policy."""
+        return await call_with_retry(call, self.classify, self.policy, what=what)
+
+
+async def _unless_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
+    """Await ``work`` unless ``stop`` is set first (then cancel it and return ``None``)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:
+        task.cancel()
+        raise
+    finally:
+        stopper.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    return None
+
+
+def _host(url: str) -> str:
+    """The scheme and host of ``url`` (never a path, which could hold a token)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"

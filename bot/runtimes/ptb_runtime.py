@@ -1,0 +1,155 @@
+"""The python-telegram-bot adapter: PTB's Updater polls, PTB's Bot performs actions.
+
+One ``TypeHandler`` for every ``Update`` hands it to the shared pipeline
+(:meth:`~bot.runtimes.base.PollingRuntime.feed`); no other PTB handler runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LabeledPrice,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.runtimes.base import PollingRuntime
+from bot.runtimes.common import ALLOWED_UPDATES, POLL_TIMEOUT, Failure, Menu
+from bot.runtimes.convert import to_incoming as _to_incoming
+from bot.runtimes.perform import Performer
+from handlers.contract import Incoming, Keyboard
+
+__all__ = ["PtbRuntime", "PtbToolkit", "classify", "to_incoming"]
+
+# Opt in to PTB's coming behaviour (durations as timedelta; read when a duration is read)
+# instead of a deprecation warning each time a RetryAfter is looked at.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def to_incoming(update: Update, bot_username: str) -> Incoming | None:
+    """A PTB ``Update`` as the contract's :class:`Incoming` (``None``: not for us)."""
+    return _to_incoming(update, bot_username)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    """A PTB duration (seconds or a timedelta) in seconds."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: BaseException) -> Failure:
+    """What a python-telegram-bot exception means for a retry."""
+    if isinstance(exc, RetryAfter):
+        return Failure("flood", _seconds(exc.retry_after))
+    if isinstance(exc, InvalidToken):
+        return Failure("unauthorized")
+    if isinstance(exc, BadRequest):  # a subclass of NetworkError: check it first
+        if "message is not modified" in exc.message.lower():
+            return Failure("not_modified")
+        return Failure("fatal")
+    if isinstance(exc, Forbidden):
+        return Failure("fatal")
+    if isinstance(exc, TimedOut | NetworkError):
+        return Failure("transient")
+    return Failure("fatal")
+
+
+class PtbToolkit:
+    """python-telegram-bot's keyboard, price and file types."""
+
+    def markup(self, keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+        """An InlineKeyboardMarkup, or ``None`` for no keyboard."""
+        if not keyboard:
+            return None
+        return InlineKeyboardMarkup([
+            [InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row]
+            for row in keyboard
+        ])
+
+    def price(self, label: str, amount: int) -> LabeledPrice:
+        """A LabeledPrice in minor units."""
+        return LabeledPrice(label, amount)
+
+    def upload(self, content: bytes, file_name: str) -> InputFile:
+        """An in-memory file."""
+        return InputFile(content, filename=file_name)
+
+    def classify(self, exc: BaseException) -> Failure:
+        """See :func:`classify`."""
+        return classify(exc)
+
+
+class PtbRuntime(PollingRuntime):
+    """The marketplace on python-telegram-bot."""
+
+    name = "ptb"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = (
+            Application.builder()
+            .token(self.token)
+            .base_url(f"{self.api_url}/bot")
+            .base_file_url(f"{self.api_url}/file/bot")
+            .job_queue(None)  # the scheduler lives in bot/, not in PTB
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self._performer = Performer(self.application.bot, PtbToolkit(), self.policy)
+
+    @property
+    def performer(self) -> Performer:
+        """Performs actions with PTB's Bot."""
+        return self._performer
+
+    def classify(self, exc: BaseException) -> Failure:
+        """See :func:`classify`."""
+        return classify(exc)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Take the update into the shared pipeline."""
+        await self.feed(update)
+
+    async def _connect(self) -> str:
+        await self.application.initialize()
+        return self.application.bot.username or ""
+
+    async def _set_commands(self, menu: Menu) -> None:
+        scope = (BotCommandScopeDefault() if menu.chat_id is None
+                 else BotCommandScopeChat(menu.chat_id))
+        await self.application.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in menu.commands],
+            scope=scope, language_code=menu.language_code)
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        application, updater = self.application, self.application.updater
+        assert updater is not None
+        await application.start()
+        try:
+            await updater.start_polling(timeout=POLL_TIMEOUT,
+                                        allowed_updates=list(ALLOWED_UPDATES))
+            await stop.wait()
+        finally:
+            if updater.running:
+                await updater.stop()
+            await application.stop()  # handles what the updater already fetched
+
+    async def _close(self) -> None:
+        await self.application.shutdown()
