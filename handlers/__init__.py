@@ -19,6 +19,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.help",
     "handlers.cancel",
     "handlers.fallback",
+    "handlers.sandbox_time",
 )
 
 

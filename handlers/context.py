@@ -25,6 +25,7 @@ class HandlerSettings:
     bot_username: str = "marketplace_bot"
     currency: str = "USD"
     payment_provider_token: str = ""
+    sandbox: bool = False  # True only against the local sandbox Bot API server
 
 
 @dataclass(slots=True)
