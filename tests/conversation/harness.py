@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
+from core.accounts import User
 from core.clock import Clock
 from handlers import build_router
 from handlers.context import HandlerSettings
@@ -120,6 +122,24 @@ class ChatUser:
                 return [label for label, _ in message.buttons()]
         return []
 
+    async def press_data(self, data: str) -> list[Action]:
+        """Press the newest button carrying ``data`` (whatever its label's language)."""
+        for message in reversed(self.messages):
+            if any(d == data for _, d in message.buttons()):
+                return await self.send(Callback(f"cb{self.bot.next_id()}", data, message.id))
+        raise AssertionError(f"no button with data {data!r}")
+
+    async def sign_up(self, role: str = "both", first: str = "Ann", last: str = "Lee",
+                      email: str = "ann@example.com", language: str = "en") -> None:
+        """Go through /start with buttons by their data (any interface language)."""
+        await self.command("/start")
+        if any(d.startswith("start:lang:") for m in self.messages[-1:] for _, d in m.buttons()):
+            await self.press_data(f"start:lang:{language}")
+        await self.press_data(f"start:role:{role}")
+        for answer in (first, last, email):
+            await self.say(answer)
+        assert await self.bot.dialog(self.id) == (None, {}), self.reply
+
     def data_of(self, label: str) -> str:
         """The callback data of the newest button with ``label``."""
         for message in reversed(self.messages):
@@ -161,6 +181,37 @@ class BotHarness:
         self.update_ids = itertools.count(1000)
         self._ids = itertools.count(1)
         self.users: dict[int, ChatUser] = {}
+
+    async def stored(self, user_id: int) -> User:
+        """The user as the database has it now."""
+        async with self.database.uow() as uow:
+            user = await uow.users.get(user_id)
+        assert user is not None, f"no user {user_id}"
+        return user
+
+    async def dialog(self, user_id: int) -> tuple[str | None, dict[str, Any]]:
+        """The user's stored dialog state and draft."""
+        async with self.database.uow() as uow:
+            return await uow.dialogs.get(user_id)
+
+    async def points(self, user_id: int) -> int:
+        """The user's rating points."""
+        async with self.database.uow() as uow:
+            return await uow.points.total(user_id)
+
+    async def snapshot(self, user_id: int) -> tuple[User, tuple[str | None, dict[str, Any]], int]:
+        """Everything the account conversations can change, to compare before and after."""
+        return (await self.stored(user_id), await self.dialog(user_id),
+                await self.points(user_id))
+
+    async def suspend(self, user_id: int, reason: str) -> None:
+        """Set ``suspended_reason`` straight in the database (as support will, ACC-02)."""
+        async with self.database.uow() as uow:
+            user = await uow.users.get(user_id)
+            assert user is not None
+            user.suspended_reason = reason
+            await uow.users.save(user)
+            await uow.commit()
 
     def next_id(self) -> int:
         """A fresh number for message, file and callback ids."""

@@ -1,0 +1,117 @@
+"""Forged buttons, duplicated updates and suspended accounts (ACC-02) change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.contract import AnswerCallback, Text
+from tests.conversation.harness import BotHarness, ChatUser
+
+FORGED = [
+    "nope:1",            # a prefix nobody routes
+    "lang:de",           # a language we do not have
+    "lang:",             # malformed
+    "lang:ru:extra",
+    "prof:edit:password",
+    "prof:edit",
+    "prof:role:admin",   # staff roles cannot be chosen
+    "prof:role:both",    # another step's button: no role choice is awaited
+    "start:role:both",   # sign-up is over
+    "start:lang:ru",
+    "start:same",
+    "start:lang:ru:x",
+    "menu:wallet",
+    "menu:",
+    ":",
+    "x" * 64,
+]
+
+
+async def _signed_up(bot: BotHarness) -> ChatUser:
+    ann = bot.user(1, "Ann", "Lee", language_code="en")
+    await ann.sign_up(role="expert", first="Ann", last="Lee", email="ann@example.com")
+    return ann
+
+
+@pytest.mark.parametrize("data", FORGED)
+async def test_a_forged_button_changes_nothing_and_is_answered(bot: BotHarness,
+                                                               data: str) -> None:
+    ann = await _signed_up(bot)
+    before = await bot.snapshot(1)
+    actions = await ann.forge(data)
+    assert actions == [AnswerCallback(
+        "This button is no longer valid. Send /help to see what you can do.", alert=True)]
+    assert await bot.snapshot(1) == before
+
+
+async def test_another_steps_button_during_sign_up_changes_nothing(bot: BotHarness) -> None:
+    bob = bot.user(2, "Bob", language_code="de")
+    await bob.command("/start")
+    before = await bot.snapshot(2)
+    for data in ("start:role:both", "start:same", "prof:edit:email", "prof:role:client"):
+        await bob.forge(data)
+        assert bob.answer is not None and bob.answer.alert
+        assert await bot.snapshot(2) == before
+    old_language_button = bob.data_of("English")
+    await bob.press("English")
+    before = await bot.snapshot(2)
+    await bob.forge(old_language_button)  # pressed again, after the step moved on
+    assert bob.answer is not None and "no longer valid" in (bob.answer.text or "")
+    assert await bot.snapshot(2) == before
+
+
+async def test_every_button_press_gets_exactly_one_callback_answer(bot: BotHarness) -> None:
+    ann = await _signed_up(bot)
+    await ann.command("/profile")
+    for label in ("Edit first name", "Change roles"):
+        actions = await ann.press(label)
+        assert sum(isinstance(a, AnswerCallback) for a in actions) == 1
+
+
+async def test_a_duplicated_update_has_no_second_effect(bot: BotHarness) -> None:
+    ann = await _signed_up(bot)
+    await ann.command("/profile")
+    await ann.press("Edit first name")
+    await ann.say("Anna")
+    update_id = ann.last_update_id
+    assert (await bot.stored(1)).first_name == "Anna"
+    await ann.press("Edit first name")
+    before = await bot.snapshot(1)
+    assert await ann.send(Text("Annabel"), update_id=update_id) == []
+    assert await bot.snapshot(1) == before  # still awaiting the name, still "Anna"
+    await ann.say("Annabel")
+    assert (await bot.stored(1)).first_name == "Annabel"
+
+
+async def test_acc_02_a_suspended_user_gets_the_reason_on_actions(bot: BotHarness) -> None:
+    ann = await _signed_up(bot)
+    await bot.suspend(1, "unpaid invoice")
+    reason = "Your account is suspended: unpaid invoice. Contact support."
+    await ann.command("/profile")
+    assert "First name: Ann" in ann.reply  # reading is allowed
+    before = await bot.snapshot(1)
+    await ann.press("Edit e-mail")
+    assert ann.answer == AnswerCallback(reason, alert=True)
+    await ann.press("Change roles")
+    assert ann.answer == AnswerCallback(reason, alert=True)
+    assert await bot.snapshot(1) == before
+
+
+async def test_acc_02_a_suspended_user_in_a_dialog_changes_nothing(bot: BotHarness) -> None:
+    ann = await _signed_up(bot)
+    await ann.command("/profile")
+    await ann.press("Edit last name")
+    await bot.suspend(1, "fraud review")
+    await ann.say("Smith")
+    assert ann.reply == "Your account is suspended: fraud review. Contact support."
+    assert (await bot.stored(1)).last_name == "Lee"
+
+
+async def test_acc_02_a_suspended_newcomer_cannot_pick_a_role(bot: BotHarness) -> None:
+    cy = bot.user(3, "Cy", language_code="ru")
+    await cy.command("/start")
+    await bot.suspend(3, "спам")
+    await cy.press("Я фрилансер")
+    assert cy.answer == AnswerCallback(
+        "Ваш аккаунт приостановлен: спам. Обратитесь в поддержку.", alert=True)
+    assert (await bot.stored(3)).roles == set()
