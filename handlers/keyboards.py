@@ -72,7 +72,7 @@ def language_keyboard(prefix: str, current: str | None = None) -> Keyboard:
         Button(("✓ " if code == current else "") + LANGUAGE_NAMES[code], data=f"{prefix}:{code}")
         for code in SUPPORTED_LANGUAGES
     ]
-    return keyboard(buttons[:2], buttons[2:])
+    return keyboard(*(buttons[i:i + 2] for i in range(0, len(buttons), 2)))
 
 
 def role_keyboard(ctx: Context, prefix: str, current: str | None = None) -> Keyboard:
