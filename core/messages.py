@@ -95,16 +95,10 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """What joins a sender to a recipient, as the marketplace knows it."""
+    """What joins two users in the marketplace, as storage finds it."""
 
     application: bool = False  # one applied to a project of the other
     contract: bool = False  # an accepted (active or ended) contract joins them
-    public_profile: bool = False  # the recipient shows a public profile card
-
-    @property
-    def may_start(self) -> bool:
-        """Whether the sender may open a thread with the recipient."""
-        return self.application or self.contract or self.public_profile
 
 
 def validate_text(value: str) -> str:

@@ -14,6 +14,7 @@ from core.accounts import User
 from core.applications import Application
 from core.bookmarks import Bookmark, BookmarkKind
 from core.contracts import Contract, ContractStatus
+from core.email_verification import EmailCode, OutgoingMail
 from core.ledger import (
     Account,
     AccountKind,
@@ -25,13 +26,16 @@ from core.ledger import (
     StatementLine,
     Transaction,
 )
+from core.messages import Message, Relation, Thread
 from core.money import Money
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind
 from core.rating import Award
+from core.support import AuditEntry, QueueItem
 
 __all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "OutboxRepo", "PointsRepo",
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
+__all__ += ["EmailRepo", "Mailer", "RelayRepo", "SupportRepo"]
 __all__ += ["ApplicationsRepo", "BookmarksRepo", "ContractsRepo", "MarketRepos", "ProfilesRepo",
             "ProjectsRepo"]
 
@@ -68,6 +72,13 @@ class PointsRepo(Protocol):
         """Record ``award`` once per (user, key); True if it was new."""
 
     async def total(self, user_id: int) -> int: ...
+
+
+class OutboxRepo(Protocol):
+    async def add(self, *, user_id: int, chat_id: int, text: str,
+                  keyboard: list[list[dict[str, str]]] | None,
+                  dedupe_key: str | None) -> bool:
+        """Queue a rendered notification; False (nothing written) if ``dedupe_key`` was used."""
 
 
 class LedgerAccountsRepo(Protocol):
@@ -227,11 +238,78 @@ class MarketRepos(Protocol):
     bookmarks: BookmarksRepo
 
 
-class OutboxRepo(Protocol):
-    async def add(self, *, user_id: int, chat_id: int, text: str,
-                  keyboard: list[list[dict[str, str]]] | None,
-                  dedupe_key: str | None) -> bool:
-        """Queue a rendered notification; False (nothing written) if ``dedupe_key`` was used."""
+class RelayRepo(Protocol):
+    """Relayed-message threads and messages (:mod:`core.messages`), reached as ``uow.relay``."""
+
+    async def relation(self, sender_id: int, recipient_id: int) -> Relation:
+        """What joins the two users in the marketplace (applications, contracts, profiles)."""
+
+    async def thread_between(self, a: int, b: int) -> Thread | None: ...
+
+    async def add_thread(self, thread: Thread) -> Thread:
+        """Store a new thread; returns it with its ``id`` set."""
+
+    async def get_thread(self, thread_id: int) -> Thread | None: ...
+
+    async def touch_thread(self, thread_id: int, at: datetime) -> None:
+        """Record ``at`` as the thread's last message time."""
+
+    async def threads_of(self, user_id: int, page: int, page_size: int) -> Page[Thread]:
+        """The user's threads, most recently active first."""
+
+    async def add_message(self, message: Message) -> Message:
+        """Store a new message; returns it with its ``id`` set."""
+
+    async def get_message(self, message_id: int) -> Message | None: ...
+
+    async def messages(self, thread_id: int, page: int, page_size: int) -> Page[Message]:
+        """The thread's messages, newest first."""
+
+
+class SupportRepo(Protocol):
+    """The support queue and the audit log (:mod:`core.support`), reached as ``uow.support``."""
+
+    async def add_item(self, item: QueueItem) -> QueueItem:
+        """Store a new queue item; returns it with its ``id`` set."""
+
+    async def get_item(self, item_id: int) -> QueueItem | None: ...
+
+    async def save_item(self, item: QueueItem) -> None: ...
+
+    async def open_items(self, page: int, page_size: int) -> Page[QueueItem]:
+        """Open items, oldest first."""
+
+    async def reported(self, reporter_id: int, message_id: int) -> bool:
+        """Whether ``reporter_id`` already reported ``message_id``."""
+
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+
+    async def audit(self, target_id: int | None, page: int,
+                    page_size: int) -> Page[AuditEntry]:
+        """Audit entries, newest first; only those about ``target_id`` when given."""
+
+
+class EmailRepo(Protocol):
+    """Verification codes and the e-mail outbox (:mod:`core.email_verification`)."""
+
+    async def add_code(self, code: EmailCode) -> EmailCode: ...
+
+    async def latest_code(self, user_id: int) -> EmailCode | None:
+        """The user's newest code, used or not."""
+
+    async def save_code(self, code: EmailCode) -> None: ...
+
+    async def codes_sent_since(self, user_id: int, since: datetime) -> list[datetime]:
+        """When the user's codes created at or after ``since`` were created."""
+
+    async def enqueue(self, mail: OutgoingMail) -> None:
+        """Queue an e-mail for ``bot.mail`` to send after the commit."""
+
+
+class Mailer(Protocol):
+    """Sends one e-mail (SMTP in ``bot.mail``; a catcher in tests and the sandbox)."""
+
+    async def send(self, to: str, subject: str, body: str) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -239,9 +317,12 @@ class UnitOfWork(Protocol):
     updates: UpdatesRepo
     dialogs: DialogRepo
     points: PointsRepo
-    outbox: OutboxRepo
     ledger: LedgerRepo
+    outbox: OutboxRepo
     market: MarketRepos
+    relay: RelayRepo
+    support: SupportRepo
+    email: EmailRepo
 
     async def __aenter__(self) -> UnitOfWork: ...
 
