@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
 from storage.repos.ledger import SqlLedgerRepo
+from storage.repos.market import SqlMarketRepos
 from storage.repos.outbox import SqlOutboxRepo
 
 __all__ = ["SqlUnitOfWork"]
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.points = SqlPointsRepo(session)
         self.outbox = SqlOutboxRepo(session)
         self.ledger = SqlLedgerRepo(session)
+        self.market = SqlMarketRepos(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.tables import metadata
+from storage.tables.base import include_name
 
 config = context.config
 target_metadata = metadata
@@ -24,6 +25,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTERs via table copies
         compare_type=True,
+        include_name=include_name,
     )
 
 

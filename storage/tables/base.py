@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-__all__ = ["metadata"]
+__all__ = ["include_name", "metadata"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -19,3 +19,17 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's name filter: skip objects that migrations create with raw, dialect-specific DDL.
+
+    A table module lists them in ``metadata.info["unmanaged_tables"]`` or
+    ``metadata.info["unmanaged_indexes"]`` (for example SQLite FTS5 tables and PostgreSQL GIN
+    expression indexes), so autogenerate and the migration tests do not report them.
+    """
+    if type_ == "table":
+        return name not in metadata.info.get("unmanaged_tables", ())
+    if type_ == "index":
+        return name not in metadata.info.get("unmanaged_indexes", ())
+    return True

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from storage import Database
 from storage.migrate import alembic_config, downgrade
 from storage.tables import metadata
+from storage.tables.base import include_name
 
 SKELETON_TABLES = {"users", "processed_updates", "dialog_state", "points"}
 
@@ -68,7 +69,8 @@ async def test_migrations_downgrade_to_base_and_upgrade_again(database: Database
 @pytest.mark.filterwarnings("ignore:autogenerate skipping:UserWarning")
 async def test_migrations_match_the_declared_tables(database: Database) -> None:
     def differences(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                              "include_name": include_name})
         return compare_metadata(context, metadata)
 
     async with database.engine.connect() as connection:
