@@ -51,6 +51,15 @@ class Database:
                 raise ValueError("schema is for PostgreSQL only")
             _ensure_directory(self.url)
             options["connect_args"] = {"timeout": BUSY_TIMEOUT_SECONDS}
+            if _is_file(self.url):
+                # One connection: every transaction writes (BEGIN IMMEDIATE), so they take turns
+                # anyway; waiting for the pool is an asyncio wait, whereas waiting in SQLite's
+                # busy handler polls with sleeps of up to 100 ms. Other processes still meet
+                # the busy timeout. Session.close() already rolls back an open transaction, so
+                # the pool's extra ROLLBACK on check-in (a round trip to the driver thread) is
+                # skipped.
+                options.update(pool_size=1, max_overflow=0, pool_timeout=BUSY_TIMEOUT_SECONDS,
+                               pool_reset_on_return=None)
         elif schema is not None:
             options["connect_args"] = {"server_settings": {"search_path": schema}}
         self.schema = schema
@@ -78,12 +87,16 @@ class Database:
         return f"Database({self.url.render_as_string(hide_password=True)!r})"
 
 
+def _is_file(url: URL) -> bool:
+    """True for a SQLite URL naming a plain database file (not memory, not a URI)."""
+    database = url.database
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def _ensure_directory(url: URL) -> None:
     """Create the directory of a SQLite database file if it is missing."""
-    database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if _is_file(url):
+        Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

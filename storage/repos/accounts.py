@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,12 @@ from core.accounts import Role, User
 from storage.tables.accounts import users
 
 __all__ = ["SqlUsersRepo", "roles_from_text", "roles_to_text"]
+
+
+_GET = select(users).where(users.c.id == bindparam("user_id"))
+_BY_USERNAME = select(users).where(func.lower(users.c.username) == bindparam("name")).limit(1)
+_INSERT = insert(users)
+_UPDATE = update(users).where(users.c.id == bindparam("user_id"))
 
 
 def roles_to_text(roles: Iterable[Role]) -> str:
@@ -67,7 +73,7 @@ class SqlUsersRepo:
 
     async def get(self, user_id: int) -> User | None:
         """The user with Telegram id ``user_id``, or None."""
-        result = await self.session.execute(select(users).where(users.c.id == user_id))
+        result = await self.session.execute(_GET, {"user_id": user_id})
         row = result.mappings().first()
         return _user(row) if row is not None else None
 
@@ -75,7 +81,7 @@ class SqlUsersRepo:
         """Insert a new user (``created_at`` is required)."""
         if user.created_at is None:
             raise ValueError("a new user needs created_at")
-        await self.session.execute(insert(users).values(**_row(user)))
+        await self.session.execute(_INSERT, _row(user))
 
     async def save(self, user: User) -> None:
         """Persist every field of an existing user; LookupError if there is no such user."""
@@ -83,8 +89,8 @@ class SqlUsersRepo:
         del values["id"], values["created_at"]
         if values["last_seen_at"] is None:
             del values["last_seen_at"]
-        result = await self.session.execute(
-            update(users).where(users.c.id == user.id).values(**values))
+        values["user_id"] = user.id
+        result = await self.session.execute(_UPDATE, values)
         if not result.rowcount:  # type: ignore[attr-defined]
             raise LookupError(f"no user {user.id} to save")
 
@@ -93,7 +99,6 @@ class SqlUsersRepo:
         name = username.strip().removeprefix("@").lower()
         if not name:
             return None
-        result = await self.session.execute(
-            select(users).where(func.lower(users.c.username) == name).limit(1))
+        result = await self.session.execute(_BY_USERNAME, {"name": name})
         row = result.mappings().first()
         return _user(row) if row is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.rating import Award
@@ -12,6 +12,9 @@ from storage.repos.base import insert_ignore
 from storage.tables.accounts import points
 
 __all__ = ["SqlPointsRepo"]
+
+_TOTAL = select(func.coalesce(func.sum(points.c.points), 0)).where(
+    points.c.user_id == bindparam("user_id"))
 
 
 class SqlPointsRepo:
@@ -30,7 +33,5 @@ class SqlPointsRepo:
 
     async def total(self, user_id: int) -> int:
         """The sum of the user's points (0 for none)."""
-        result = await self.session.execute(
-            select(func.coalesce(func.sum(points.c.points), 0))
-            .where(points.c.user_id == user_id))
+        result = await self.session.execute(_TOTAL, {"user_id": user_id})
         return int(result.scalar_one())
