@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.runtimes import run_polling
+from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
 from core.clock import Clock
 from handlers import build_router
 from handlers.context import HandlerSettings
@@ -63,10 +64,14 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
 
 
 async def serve(app: App, stop: asyncio.Event, *, ready: asyncio.Event | None = None,
-                runtime: str | None = None) -> None:
-    """Migrate, then long-poll until ``stop`` is set; always close the database."""
+                runtime: str | None = None, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    """Migrate, then long-poll until ``stop`` is set; always close the database.
+
+    ``ready`` is set once the bot polls; ``runtime`` overrides ``BOT_RUNTIME``; ``policy``
+    governs retries of Bot API calls.
+    """
     try:
         await app.migrate()
-        await run_polling(app, stop, ready=ready, runtime=runtime)
+        await run_polling(app, stop, ready=ready, runtime=runtime, policy=policy)
     finally:
         await app.close()

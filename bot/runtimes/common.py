@@ -65,12 +65,16 @@ Classifier = Callable[[BaseException], Failure]
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How often and how long to retry a Bot API call."""
+    """How often and how long to retry a Bot API call, and how to wait (``sleep``).
+
+    Tests inject ``sleep`` to move a fake clock instead of waiting.
+    """
 
     attempts: int = 6
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 300.0
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""
@@ -86,7 +90,7 @@ async def call_with_retry(
     policy: RetryPolicy = DEFAULT_RETRY,
     *,
     what: str = "request",
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
 ) -> T:
     """Run ``call()``; retry on 429 and network errors as ``policy`` says; re-raise the rest.
 
@@ -95,8 +99,9 @@ async def call_with_retry(
         classify: maps the framework's exception to a :class:`Failure`.
         policy: attempt count and delays.
         what: names the request in log lines (never the URL, which holds the token).
-        sleep: the pause (injected in tests).
+        sleep: the pause; defaults to ``policy.sleep``.
     """
+    pause = policy.sleep if sleep is None else sleep
     failures = 0
     while True:
         try:
@@ -114,7 +119,7 @@ async def call_with_retry(
                 raise
             log.warning("%s failed (%s, attempt %d); retrying in %.1f s",
                         what, failure.kind, failures, delay)
-            await sleep(delay)
+            await pause(delay)
 
 
 class ChatLanes:

@@ -51,12 +51,10 @@ class Toolkit(Protocol):
 class Performer:
     """Sends what the handlers asked for, with retries, for one bot."""
 
-    def __init__(self, bot: Any, toolkit: Toolkit, policy: RetryPolicy = DEFAULT_RETRY, *,
-                 sleep: Callable[[float], Awaitable[object]] | None = None) -> None:
+    def __init__(self, bot: Any, toolkit: Toolkit, policy: RetryPolicy = DEFAULT_RETRY) -> None:
         self.bot = bot
         self.toolkit = toolkit
         self.policy = policy
-        self._sleep = sleep
 
     async def perform_all(self, incoming: Incoming, actions: list[Action]) -> None:
         """Perform ``actions`` in order; a failed one is logged and the rest still go out."""
@@ -69,9 +67,8 @@ class Performer:
         if call is None:
             return
         what = type(action).__name__
-        options = {} if self._sleep is None else {"sleep": self._sleep}
         try:
-            await call_with_retry(call, self.toolkit.classify, self.policy, what=what, **options)
+            await call_with_retry(call, self.toolkit.classify, self.policy, what=what)
         except Exception as exc:
             failure = self.toolkit.classify(exc)
             if failure.kind == "not_modified":

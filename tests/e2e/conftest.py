@@ -8,6 +8,7 @@ registered its menus, and on teardown stops it and checks it stopped cleanly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import pytest
 
 from bot.app import App, build_app, serve
 from bot.config import Settings, load_settings
+from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
 from bot.sandbox import SandboxServer
 from core.accounts import User
 from core.clock import FixedClock
@@ -75,16 +77,14 @@ def e2e_settings(server: SandboxServer, runtime: str, db_path: Path) -> Settings
                          admin_ids=str(SUPPORT_ID), default_language="en")
 
 
-@pytest.fixture(params=["aiogram", "ptb"])
-async def running(request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_path: Path,
-                  clock: FixedClock,
-                  framework_logs: pytest.LogCaptureFixture) -> AsyncIterator[Running]:
-    """The real runtime on each framework, polling the sandbox, ready for users."""
-    sandbox.user(SUPPORT_ID, "Sam", language_code="uk", username="sam_support")
-    settings = e2e_settings(sandbox, request.param, tmp_path / "e2e.db")
+@contextlib.asynccontextmanager
+async def start_bot(server: SandboxServer, runtime: str, db_path: Path, clock: FixedClock,
+                    policy: RetryPolicy = DEFAULT_RETRY) -> AsyncIterator[Running]:
+    """Run :func:`serve` against ``server`` until the block ends; check it stopped cleanly."""
+    settings = e2e_settings(server, runtime, db_path)
     app = build_app(settings, clock)
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, ready=ready))
+    task = asyncio.create_task(serve(app, stop, ready=ready, policy=policy))
     waiter = asyncio.create_task(ready.wait())
     await asyncio.wait({task, waiter}, timeout=START_TIMEOUT,
                        return_when=asyncio.FIRST_COMPLETED)
@@ -92,10 +92,25 @@ async def running(request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_pa
     if not ready.is_set():
         stop.set()
         await asyncio.wait_for(task, STOP_TIMEOUT)  # raises why it could not start
-        raise TimeoutError(f"the {request.param} runtime did not start")
-    bot = Running(sandbox, app, settings, stop, task)
+        raise TimeoutError(f"the {runtime} runtime did not start")
+    bot = Running(server, app, settings, stop, task)
     try:
         yield bot
     finally:
         await bot.shut_down()
     assert task.done() and task.exception() is None
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+def runtime(request: pytest.FixtureRequest) -> str:
+    """Each framework in turn."""
+    return request.param
+
+
+@pytest.fixture
+async def running(runtime: str, sandbox: SandboxServer, tmp_path: Path, clock: FixedClock,
+                  framework_logs: pytest.LogCaptureFixture) -> AsyncIterator[Running]:
+    """The real runtime on each framework, polling the sandbox, ready for users."""
+    sandbox.user(SUPPORT_ID, "Sam", language_code="uk", username="sam_support")
+    async with start_bot(sandbox, runtime, tmp_path / "e2e.db", clock) as bot:
+        yield bot

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.runtimes import aiogram_runtime, ptb_runtime
-from bot.runtimes.common import Failure
+from bot.runtimes.common import Failure, RetryPolicy
 from bot.runtimes.perform import Performer, Toolkit
 from handlers.contract import (
     AnswerCallback,
@@ -122,7 +122,7 @@ def performer(framework: str, bot: RecordingBot, sleeps: list[float]) -> Perform
         sleeps.append(seconds)
 
     toolkit: Toolkit = FRAMEWORKS[framework][0]()
-    return Performer(bot, toolkit, sleep=sleep)
+    return Performer(bot, toolkit, RetryPolicy(sleep=sleep))
 
 
 async def test_a_reply_with_buttons_uses_the_frameworks_keyboard(framework: str) -> None:
