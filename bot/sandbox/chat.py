@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot.sandbox.cast import DEFAULT_USERS, ChatUser, admin_ids, as_chat_users, register_users
 from bot.sandbox.objects import SandboxMessage
 from bot.sandbox.render import render_message
 from bot.sandbox.server import SandboxServer
@@ -44,47 +44,6 @@ HELP = """Type text or /commands as the current user. Chat commands:
   :pay                         pay the latest invoice
   :menu                        show this user's command menu
   :help                        this help            :quit         leave"""
-
-
-@dataclass(frozen=True, slots=True)
-class ChatUser:
-    """A Telegram user the person at the terminal can play."""
-
-    key: str
-    id: int
-    first_name: str
-    language_code: str
-    role: str = ""
-    admin: bool = False
-    last_name: str | None = None
-
-
-DEFAULT_USERS: tuple[ChatUser, ...] = (
-    ChatUser("alice", 1001, "Alice", "en", "employer", last_name="Smith"),
-    ChatUser("bob", 1002, "Bob", "ru", "freelancer", last_name="Ivanov"),
-    ChatUser("sam", 1003, "Sam", "en", "support", admin=True),
-)
-
-
-def admin_ids(users: tuple[ChatUser, ...] | list[ChatUser] = DEFAULT_USERS) -> list[int]:
-    """The ids to put in ``ADMIN_IDS``."""
-    return [user.id for user in users if user.admin]
-
-
-def register_users(
-    server: SandboxServer, users: tuple[ChatUser, ...] | list[ChatUser] = DEFAULT_USERS
-) -> dict[str, SandboxUser]:
-    """Create the users' chats on the server (idempotent)."""
-    return {
-        user.key: server.user(
-            user.id,
-            user.first_name,
-            language_code=user.language_code,
-            username=user.key,
-            last_name=user.last_name,
-        )
-        for user in users
-    }
 
 
 async def _terminal_input(prompt: str) -> str:
@@ -288,12 +247,12 @@ class _Chat:
 
 async def run_chat(
     server: SandboxServer,
-    users: list[ChatUser] | tuple[ChatUser, ...] = DEFAULT_USERS,
+    users: Sequence[ChatUser | SandboxUser] = DEFAULT_USERS,
     input_fn: InputFn = _terminal_input,
     output_fn: OutputFn = print,
 ) -> None:
     """Run the terminal chat until ``:quit`` or the end of input."""
-    chat = _Chat(server, list(users), output_fn)
+    chat = _Chat(server, as_chat_users(users), output_fn)
     output_fn("Sandbox chat. You play these users:\n" + chat.describe_users())
     output_fn("Type :help for commands.")
     watcher = asyncio.create_task(chat.watch())

@@ -114,3 +114,13 @@ def test_the_default_cast_is_alice_bob_and_sam_the_admin() -> None:
         ("sam", "en", "support"),
     ]
     assert admin_ids() == [1003]
+
+
+async def test_the_chat_also_takes_ready_sandbox_users(
+    server: SandboxServer, bot: EchoBot
+) -> None:
+    users = [server.user(7, "Olena", language_code="uk"), server.user(8, "Sam", username="sam_s")]
+    script = Script([(":user sam", "now playing sam"), ("hola", "Sam: hola")])
+    await run_chat(server, users, input_fn=script.input, output_fn=script.output)
+    assert "olena: Olena (uk)" in script.text
+    assert script.prompts[0] == "olena> "
