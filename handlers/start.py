@@ -64,6 +64,7 @@ _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _state(step: OnboardingStep) -> str:
+    """The dialog state that awaits ``step``."""
     return f"start.{step.value}"
 
 

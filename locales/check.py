@@ -56,6 +56,7 @@ class Problem:
     text: str
 
     def __str__(self) -> str:
+        """The finding as one line."""
         return self.text
 
 
@@ -85,6 +86,7 @@ def extract(root: Path = PROJECT_ROOT,
 
 
 def _read(path: Path, language: str) -> Catalog:
+    """One .po file as a Babel catalog."""
     with path.open("rb") as fh:
         return read_po(fh, locale=language)
 
@@ -134,6 +136,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def _forms(message: Message) -> list[str]:
+    """The translation as a list: one string, or one per plural form."""
     if isinstance(message.string, tuple | list):
         return list(message.string)
     return [message.string or ""]
@@ -141,6 +144,7 @@ def _forms(message: Message) -> list[str]:
 
 def _entry_problems(msgid: MessageId, message: Message, where: str,
                     nplurals: int) -> Iterator[Problem]:
+    """What is wrong with one catalog entry for the code's ``msgid``."""
     label = f"{where}: {msgid!r}"
     if message.fuzzy:
         yield Problem("fuzzy", f"{label} is fuzzy")

@@ -174,6 +174,7 @@ class BotHarness:
 
     def __init__(self, database: Database, clock: Clock,
                  settings: HandlerSettings | None = None) -> None:
+        """Route through every feature over ``database``, with time from ``clock``."""
         self.database = database
         self.clock = clock
         self.settings = settings or HandlerSettings()
