@@ -214,12 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unused", action="store_true", help="list entries no code uses")
     args = parser.parse_args(argv)
     found = problems(languages=args.languages or None)
-    for line in found:
-        print(line)
+    for problem in found:
+        print(problem)
     if args.unused:
         for language in args.languages or ("en",):
-            for line in unused(language=language):
-                print(f"unused: {line}")
+            for entry in unused(language=language):
+                print(f"unused: {entry}")
     print(f"{len(found)} problem(s)", file=sys.stderr)
     return 1 if found else 0
 
