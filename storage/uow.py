@@ -5,9 +5,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
+from storage.repos.email import SqlEmailRepo
 from storage.repos.ledger import SqlLedgerRepo
 from storage.repos.market import SqlMarketRepos
 from storage.repos.outbox import SqlOutboxRepo
+from storage.repos.relay import SqlRelayRepo
+from storage.repos.support import SqlSupportRepo
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -41,9 +44,12 @@ class SqlUnitOfWork:
         self.updates = SqlUpdatesRepo(session)
         self.dialogs = SqlDialogRepo(session)
         self.points = SqlPointsRepo(session)
-        self.outbox = SqlOutboxRepo(session)
         self.ledger = SqlLedgerRepo(session)
         self.market = SqlMarketRepos(session)
+        self.outbox = SqlOutboxRepo(session)
+        self.relay = SqlRelayRepo(session)
+        self.support = SqlSupportRepo(session)
+        self.email = SqlEmailRepo(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
