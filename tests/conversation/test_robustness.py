@@ -20,6 +20,10 @@ FORGED = [
     "start:lang:ru",
     "start:same",
     "start:lang:ru:x",
+    "lang:ру",           # look-alike letters
+    "start::both",
+    "prof:edit:first:x",
+    "menu:profile:x",
     "menu:wallet",
     "menu:",
     ":",
