@@ -111,7 +111,7 @@ def _safe_url(url: str) -> str:
 
 def sandbox(args: argparse.Namespace) -> int:
     """``sandbox``: a local Bot API server, the bot against it, and a terminal chat."""
-    from bot.runtimes.sandboxed import run_sandbox
+    from bot.runtimes.sandboxed import run_sandbox, terminal_input
 
     database = os.environ.get("SANDBOX_DATABASE_URL") or SANDBOX_DB
     base = load_settings(bot_token=SANDBOX_TOKEN, bot_runtime=args.runtime,
@@ -119,7 +119,8 @@ def sandbox(args: argparse.Namespace) -> int:
     _configure_logging(args.log_level, stream=_log_file(args.log_file))
     print(f"sandbox: the bot runs on {base.bot_runtime}, data in {_safe_url(database)}, "
           f"log in {args.log_file}", file=sys.stderr)
-    asyncio.run(_until_signalled(lambda stop: run_sandbox(base, stop)))
+    asyncio.run(_until_signalled(
+        lambda stop: run_sandbox(base, stop, input_fn=terminal_input)))
     return 0
 
 

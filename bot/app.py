@@ -45,21 +45,27 @@ class App:
         await self.db.dispose()
 
 
-def handler_settings(settings: Settings) -> HandlerSettings:
+def handler_settings(settings: Settings, *, sandbox: bool = False) -> HandlerSettings:
     """What the handlers may know of the settings (no bot token)."""
     return HandlerSettings(
         admin_ids=frozenset(settings.admin_ids),
         default_language=settings.default_language,
         currency=settings.currency,
         payment_provider_token=settings.payment_provider_token.get_secret_value(),
+        sandbox=sandbox,
     )
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Wire the database, the handlers and the clock (nothing connects yet)."""
+def build_app(settings: Settings, clock: Clock | None = None, *, sandbox: bool = False) -> App:
+    """Wire the database, the handlers and the clock (nothing connects yet).
+
+    ``sandbox`` is for ``python -m bot sandbox`` only: it enables the sandbox-only commands
+    (moving the clock, which must then be movable, such as :class:`bot.clock.OffsetClock`).
+    """
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    dispatcher = Dispatcher(build_router(), db.uow, clock, handler_settings(settings))
+    dispatcher = Dispatcher(build_router(), db.uow, clock,
+                            handler_settings(settings, sandbox=sandbox))
     return App(settings=settings, db=db, dispatcher=dispatcher, clock=clock)
 
 

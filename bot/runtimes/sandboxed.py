@@ -2,81 +2,92 @@
 
 No token and no internet: :class:`~bot.sandbox.server.SandboxServer` listens on 127.0.0.1,
 the bot long-polls it through the same :func:`~bot.app.serve` as ``python -m bot run``, and
-:func:`bot.sandbox.chat.run_chat` lets a person play the :data:`CAST` in the terminal.
+:func:`bot.sandbox.chat.run_chat` lets a person play the users of
+:data:`bot.sandbox.cast.DEFAULT_USERS` in the terminal (sam from support is an admin).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from dataclasses import dataclass
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.app import build_app, serve
 from bot.clock import OffsetClock
 from bot.config import Settings
 
-__all__ = ["CAST", "SUPPORT_USER_ID", "Player", "run_sandbox"]
-
-log = logging.getLogger(__name__)
-
-SUPPORT_USER_ID = 1009
+__all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
 
 
-@dataclass(frozen=True, slots=True)
-class Player:
-    """A Telegram user the person at the terminal can play."""
+async def terminal_input(prompt: str) -> str:
+    """Read a line from the terminal in a daemon thread.
 
-    id: int
-    first_name: str
-    language_code: str
-    username: str
+    A daemon thread, unlike ``asyncio.to_thread``, does not keep the process alive after
+    Ctrl-C while it still waits for a line that will never be typed.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(line or "")
+        else:
+            future.set_exception(EOFError() if isinstance(error, KeyboardInterrupt) else error)
+
+    def read() -> None:
+        try:
+            line, error = input(prompt), None
+        except BaseException as exc:  # EOFError at the end of input, anything else as is
+            line, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=read, name="sandbox-input", daemon=True).start()
+    return await future
 
 
-CAST: tuple[Player, ...] = (
-    Player(1001, "Alice", "en", "alice"),  # an employer
-    Player(1002, "Bob", "ru", "bob"),  # a freelancer
-    Player(1003, "Olena", "uk", "olena"),  # both
-    Player(SUPPORT_USER_ID, "Sam", "es", "sam_support"),  # support (an admin)
-)
-
-
-def sandbox_settings(base: Settings, api_url: str) -> Settings:
-    """``base`` pointed at the sandbox server, with the support user among the admins."""
+def sandbox_settings(base: Settings, api_url: str, admins: list[int]) -> Settings:
+    """``base`` pointed at the sandbox server, with the sandbox's support users as admins."""
     return base.model_copy(update={
         "telegram_api_url": api_url,
-        "admin_ids": frozenset(base.admin_ids) | {SUPPORT_USER_ID},
+        "admin_ids": frozenset(base.admin_ids) | set(admins),
     })
 
 
-async def run_sandbox(base: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
+                      rate_limits: bool = True, **chat_io: Callable[..., Any]) -> None:
     """Serve the sandbox, run the bot on ``base.bot_runtime`` and the terminal chat.
 
     ``base`` carries the sandbox token and database; the API URL and the support admin are
-    filled in here. Ends when the chat ends or ``stop`` is set; the bot then finishes what it
-    is doing.
+    filled in here. ``chat_io`` may replace the chat's ``input_fn`` and ``output_fn`` (tests
+    script them). Ends when the chat ends or ``stop`` is set; the bot then finishes what it
+    is doing and everything closes.
     """
+    from bot.sandbox.cast import DEFAULT_USERS, admin_ids, register_users
     from bot.sandbox.chat import run_chat
     from bot.sandbox.server import SandboxServer
 
     stop = stop or asyncio.Event()
-    server = SandboxServer(token=base.require_token(), rate_limits=True)
+    server = SandboxServer(token=base.require_token(), rate_limits=rate_limits)
     await server.start()
-    users = [server.user(p.id, p.first_name, language_code=p.language_code,
-                         username=p.username) for p in CAST]
-    settings = sandbox_settings(base, server.url)
-    app = build_app(settings, OffsetClock())
+    register_users(server, DEFAULT_USERS)  # before the bot starts: admins' menus need chats
+    settings = sandbox_settings(base, server.url, admin_ids(DEFAULT_USERS))
+    app = build_app(settings, OffsetClock(), sandbox=True)
     ready = asyncio.Event()
     bot = asyncio.create_task(serve(app, stop, ready=ready))
-    chat: asyncio.Task[object] | None = None
+    chat: asyncio.Task[None] | None = None
     try:
         await _first(ready.wait(), bot, stop.wait())
-        if bot.done():
-            bot.result()  # start-up failed: raise why
+        if bot.done() or stop.is_set():
             return
-        if not stop.is_set():
-            chat = asyncio.create_task(run_chat(server, users))
-            await _first(chat, bot, stop.wait())
+        chat = asyncio.create_task(run_chat(server, DEFAULT_USERS, **chat_io))
+        await _first(chat, bot, stop.wait())
+        if chat.done():
+            chat.result()
     finally:
         stop.set()
         if chat is not None and not chat.done():
@@ -84,18 +95,23 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None) -> None
             with contextlib.suppress(asyncio.CancelledError):
                 await chat
         try:
-            await bot
+            await bot  # raises why the bot stopped, if it failed
         finally:
             await server.stop()
 
 
-async def _first(*aws: object) -> None:
-    """Wait until the first of ``aws`` finishes (tasks stay running; others are cancelled)."""
-    tasks = [a if isinstance(a, asyncio.Future) else asyncio.ensure_future(a)  # type: ignore
-             for a in aws]
-    created = [t for t, a in zip(tasks, aws, strict=True) if t is not a]
+async def _first(*waitables: Awaitable[Any]) -> None:
+    """Wait until one of ``waitables`` finishes; cancel the helper tasks made for the others."""
+    tasks, made = [], []
+    for waitable in waitables:
+        if isinstance(waitable, asyncio.Future):
+            tasks.append(waitable)
+        else:
+            task = asyncio.ensure_future(waitable)
+            tasks.append(task)
+            made.append(task)
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in created:
+        for task in made:
             task.cancel()
