@@ -39,7 +39,8 @@ Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
     await server.stop()
 
 ``time_source`` (default ``time.time``) dates messages and drives the flood limiter, so tests
-can control it.
+can control it. Update ids start at ``first_update_id``, by default the time in milliseconds,
+so that a sandbox restarted against the same database never reuses an update id.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class SandboxServer:
         port: int = 0,
         bot_name: str = "Sandbox Bot",
         bot_username: str = "sandbox_bot",
+        first_update_id: int | None = None,
     ) -> None:
         if not _TOKEN.match(token):
             raise ValueError("a bot token looks like 123456:ABC-def")
@@ -100,6 +102,7 @@ class SandboxServer:
             rate_limits=rate_limits,
             bot_name=bot_name,
             bot_username=bot_username,
+            first_update_id=first_update_id,
         )
         self.users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None

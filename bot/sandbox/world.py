@@ -92,6 +92,7 @@ class World:
         rate_limits: bool,
         bot_name: str,
         bot_username: str,
+        first_update_id: int | None = None,
     ) -> None:
         self.token = token
         self.time_source = time_source
@@ -104,7 +105,10 @@ class World:
         self.chats: dict[int, ChatState] = {}
         self.pending: list[Queued] = []
         self.updates_log: list[dict[str, Any]] = []
-        self.update_ids = itertools.count(1)
+        # Like Telegram's, update ids keep growing across runs (a sandbox restarted on the same
+        # database must not reuse ids the bot has recorded as processed): milliseconds by default.
+        start = first_update_id if first_update_id is not None else int(time_source() * 1000)
+        self.update_ids = itertools.count(start)
         self.allowed_updates: list[str] = []
         self.webhook: dict[str, Any] | None = None
         self.files: dict[str, StoredFile] = {}

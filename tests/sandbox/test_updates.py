@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox import SandboxServer
-from tests.sandbox.conftest import Api
+from tests.sandbox.conftest import TOKEN, Api, FakeTime
 
 
 async def _poll_is_waiting(server: SandboxServer) -> None:
@@ -131,3 +131,17 @@ async def test_an_injected_update_without_id_gets_the_next_one(api: Api) -> None
     sent = await alice.send("first")
     injected = api.server.inject({"message": {**sent, "text": "raw"}})
     assert injected["update_id"] == api.server.updates_log[0]["update_id"] + 1
+
+
+async def test_update_ids_keep_growing_across_restarts_of_the_sandbox(
+    fake_time: FakeTime,
+) -> None:
+    first = SandboxServer(TOKEN, time_source=fake_time)
+    await first.user(1, "A").send("x")
+    fake_time.advance(0.5)
+    second = SandboxServer(TOKEN, time_source=fake_time)
+    await second.user(1, "A").send("x")
+    assert second.updates_log[0]["update_id"] > first.updates_log[0]["update_id"]
+    fixed = SandboxServer(TOKEN, first_update_id=1)
+    await fixed.user(1, "A").send("x")
+    assert fixed.updates_log[0]["update_id"] == 1
