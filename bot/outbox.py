@@ -98,10 +98,11 @@ class SendLimiter:
     """
 
     def __init__(self, *, overall: int = 30, per_chat: int = 1, window: float = 1.0,
+                 margin: float = 0.001,
                  time_source: Callable[[], float] = time.monotonic) -> None:
         self.overall = overall
         self.per_chat = per_chat
-        self.window = window
+        self.window = window + margin  # a hair more than Telegram's, against rounding
         self.time_source = time_source
         self._all: deque[Slot] = deque()
         self._chats: dict[int, deque[Slot]] = {}
@@ -235,7 +236,10 @@ class OutboxSender:
                 picked = self._pick(queue) if len(in_flight) < self.max_in_flight else None
                 if picked is not None:
                     queue.remove(picked)
-                    in_flight[picked.row.id] = group.create_task(self._deliver(picked))
+                    slot = self.limiter.start(picked.row.chat_id)  # before any other pick
+                    task = group.create_task(self._deliver(picked, slot))
+                    task.add_done_callback(lambda _task, s=slot: self.limiter.finish(s))
+                    in_flight[picked.row.id] = task
                 elif queue or in_flight:
                     await self._wait(queue, in_flight)
         return self.sent - delivered_before
@@ -285,10 +289,10 @@ class OutboxSender:
             if timer is not None:
                 timer.cancel()
 
-    async def _deliver(self, claimed: _Claimed) -> None:
-        """Send one row and record the outcome; never raises (except cancellation)."""
+    async def _deliver(self, claimed: _Claimed, slot: Slot) -> None:
+        """Send one row in its limiter ``slot`` and record the outcome; never raises (except
+        cancellation)."""
         row = claimed.row
-        slot = self.limiter.start(row.chat_id)
         try:
             try:
                 async with asyncio.timeout(self.send_timeout):

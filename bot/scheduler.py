@@ -1,0 +1,201 @@
+"""The scheduler: APScheduler 3 triggers the ticks; one leader process runs them.
+
+Jobs only trigger ticks: every ``interval`` seconds (and once at start, to catch up after
+downtime) :meth:`TickScheduler.tick_now` runs every registered tick
+(:func:`handlers.jobs.run_ticks`) for the injected clock's instant. What is due is read from
+the database, so a run missed while the bot was down is caught up by the next one, and a run
+repeated does nothing twice (every item is keyed).
+
+Leadership: with PostgreSQL several bot processes may run; only the one holding a PostgreSQL
+advisory lock runs ticks (:class:`AdvisoryLockLeader`, the lock held by a dedicated
+connection). The others try again at each trigger and take over when the holder's connection
+ends (it died, or its connection was cut). A leader checks its connection before each run;
+between two checks two processes may both believe they lead for a moment, which is safe
+because every tick item is idempotent. With SQLite there is one process, always the leader
+(:class:`SoleLeader`).
+
+In the sandbox, :class:`SandboxClock` is the runtime's clock: ``/sandbox_time`` moves it
+forward and the scheduler runs the ticks for the new instant at once (:meth:`kick`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.clock import OffsetClock
+from core.clock import Clock
+from core.services.ticks import TickReport
+from handlers.jobs import run_ticks
+from storage import Database
+
+__all__ = [
+    "AdvisoryLockLeader",
+    "Leader",
+    "SandboxClock",
+    "SoleLeader",
+    "TickScheduler",
+    "leader_for",
+]
+
+log = logging.getLogger(__name__)
+
+TickRunner = Callable[[Callable[[], object], datetime], Awaitable[TickReport]]
+
+
+class Leader(Protocol):
+    """Decides whether this process runs the ticks."""
+
+    async def ensure(self) -> bool:
+        """True if this process leads now (taking the lead if it is free)."""
+
+    async def release(self) -> None:
+        """Give up the lead (at shutdown)."""
+
+
+class SoleLeader:
+    """SQLite: one process, always the leader."""
+
+    async def ensure(self) -> bool:
+        """Always True."""
+        return True
+
+    async def release(self) -> None:
+        """Nothing to release."""
+
+
+def lock_key(schema: str | None) -> int:
+    """The advisory lock's key: one per deployment schema (a signed 32-bit number)."""
+    return zlib.crc32(f"telegram-marketplace:ticks:{schema or 'public'}".encode()) - 2**31
+
+
+class AdvisoryLockLeader:
+    """PostgreSQL: leads while holding ``pg_try_advisory_lock`` on a dedicated connection."""
+
+    def __init__(self, database: Database, key: int | None = None) -> None:
+        self.database = database
+        self.key = lock_key(database.schema) if key is None else key
+        self.connection: AsyncConnection | None = None
+
+    async def ensure(self) -> bool:
+        """Check the held connection is alive, or try to take the lock on a new one."""
+        if self.connection is not None:
+            try:
+                await self.connection.exec_driver_sql("SELECT 1")
+                return True
+            except Exception as exc:
+                log.warning("scheduler: lost the leader connection (%s); stepping down", exc)
+                await self._drop()
+        connection = await self.database.engine.connect()
+        try:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await connection.exec_driver_sql(
+                f"SELECT pg_try_advisory_lock({int(self.key)})")
+            if result.scalar():
+                self.connection = connection
+                log.info("scheduler: this process now runs the ticks (advisory lock %s)",
+                         self.key)
+                return True
+        except Exception:
+            await _discard(connection)
+            raise
+        await _discard(connection)
+        return False
+
+    async def release(self) -> None:
+        """Close the leader connection; the server releases the lock with it."""
+        await self._drop()
+
+    async def _drop(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await _discard(connection)
+
+
+async def _discard(connection: AsyncConnection) -> None:
+    """Close ``connection`` for good (never back to the pool, where a lock could linger)."""
+    try:
+        await connection.invalidate()
+    finally:
+        await connection.close()
+
+
+def leader_for(database: Database) -> Leader:
+    """The leadership that fits the database: advisory lock on PostgreSQL, else sole."""
+    return AdvisoryLockLeader(database) if database.dialect == "postgresql" else SoleLeader()
+
+
+class SandboxClock(OffsetClock):
+    """The sandbox's clock: real time plus an offset; moving it runs the ticks at once."""
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        super().__init__(offset)
+        self.listeners: list[Callable[[], None]] = []
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward by ``delta`` and tell the listeners (the scheduler)."""
+        super().advance(delta)
+        for listener in list(self.listeners):
+            listener()
+
+
+class TickScheduler:
+    """Runs the ticks every ``interval`` seconds while this process leads."""
+
+    def __init__(self, database: Database, clock: Clock, *, interval: float = 60.0,
+                 leader: Leader | None = None, runner: TickRunner = run_ticks) -> None:
+        self.database = database
+        self.clock = clock
+        self.interval = interval
+        self.leader = leader or leader_for(database)
+        self.runner = runner
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._lock = asyncio.Lock()
+        self._kicked: set[asyncio.Task[TickReport | None]] = set()
+        if isinstance(clock, SandboxClock):
+            clock.listeners.append(self.kick)
+
+    async def tick_now(self) -> TickReport | None:
+        """Run every tick for the clock's instant if this process leads; None if it does not."""
+        async with self._lock:
+            try:
+                if not await self.leader.ensure():
+                    return None
+                report = await self.runner(self.database.uow, self.clock.now())
+            except Exception:
+                log.exception("scheduler: the tick run failed; the next one tries again")
+                return None
+        if report.total or report.failed:
+            log.info("scheduler: ticks at %s did %s%s", report.at.isoformat(), report.done,
+                     f", failed {report.failed}" if report.failed else "")
+        return report
+
+    def kick(self) -> None:
+        """Run the ticks as soon as possible (after a run already under way)."""
+        task = asyncio.get_running_loop().create_task(self.tick_now())
+        self._kicked.add(task)
+        task.add_done_callback(self._kicked.discard)
+
+    def start(self) -> None:
+        """Trigger :meth:`tick_now` now and then every ``interval`` seconds."""
+        self._scheduler.add_job(self.tick_now, IntervalTrigger(seconds=self.interval),
+                                id="ticks", next_run_time=datetime.now(UTC), coalesce=True,
+                                max_instances=1, misfire_grace_time=None)
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop triggering, let a run under way finish, and give up the lead."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        for task in list(self._kicked):
+            task.cancel()
+        async with self._lock:
+            await self.leader.release()
