@@ -4,18 +4,21 @@ How :meth:`SqlLedgerRepo.post` stays correct under concurrency, crashes and repe
 
 1. A repeat of a known key is answered at once (same content: the original; otherwise
    :class:`~core.ledger.IdempotencyConflict`), before anything is written.
-2. The transaction's accounts are opened (``INSERT ... ON CONFLICT DO NOTHING``) in sorted
-   order, then locked in sorted id order. On PostgreSQL that is ``SELECT ... FOR UPDATE``; on
-   SQLite the unit of work began with ``BEGIN IMMEDIATE``, so this writer already holds the
-   database's write lock. Concurrent posts touching the same accounts run one after the other
-   and always see the balance the previous one committed; sorted locking avoids deadlocks.
-3. With the locks held: the key is checked again, the holds being settled are checked (open,
-   same amount), and every guarded account's new balance is checked (never negative). Any
-   refusal happens here, before the ledger is written.
+2. The transaction's accounts are read and locked in one ``SELECT ... ORDER BY id FOR
+   UPDATE``; missing ones are opened (``INSERT ... ON CONFLICT DO NOTHING``, in sorted order)
+   and the select repeated. On SQLite ``FOR UPDATE`` is not needed: the unit of work began
+   with ``BEGIN IMMEDIATE``, so this writer has held the database's write lock since its
+   first statement. Concurrent posts touching the same accounts run one after the other and
+   always see the balance the previous one committed; sorted locking avoids deadlocks.
+3. With the locks held: the key is checked again (PostgreSQL only: on SQLite step 1 already
+   ran under the write lock), the holds being settled are checked (open, same amount), and
+   every guarded account's new balance is checked (never negative). Any refusal happens
+   here, before the ledger is written (at most empty accounts were opened).
 4. The transaction row is inserted with ``ON CONFLICT (key) DO NOTHING``: if a concurrent
    post of the same key with other accounts won the race, the answer is step 1's.
-5. Holds, postings, balances (``balance = balance + delta``, still under the CHECK constraint)
-   and hold settlements are written in the caller's database transaction: all or nothing.
+5. Holds, postings, balances (one ``UPDATE ... SET balance = balance + CASE id ...``, still
+   under the CHECK constraint) and hold settlements are written in the caller's database
+   transaction: all or nothing.
 
 Serialization failures and deadlocks that still happen (say, accounts opened in another
 order by earlier statements of the same unit of work) are retried by
@@ -28,7 +31,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ledger import (
@@ -48,7 +52,7 @@ from core.ledger import (
     validate,
 )
 from core.money import Money
-from storage.repos.base import insert_ignore
+from storage.repos.base import dialect_name, insert_ignore
 from storage.repos.ledger_audit import audit_ledger
 from storage.tables.ledger import (
     ledger_accounts as accounts,
@@ -66,10 +70,13 @@ from storage.tables.ledger import (
 __all__ = ["SqlLedgerAccounts", "SqlLedgerRepo", "account_from_row", "hold_from_row"]
 
 
+def _ref(row: Any) -> AccountRef:
+    return AccountRef(AccountKind(row.kind), Owner.parse(row.owner), row.currency)
+
+
 def account_from_row(row: Any) -> Account:
     """An :class:`Account` from a ``ledger_accounts`` row."""
-    ref = AccountRef(AccountKind(row.kind), Owner.parse(row.owner), row.currency)
-    return Account(row.id, ref, Money(int(row.balance), row.currency))
+    return Account(row.id, _ref(row), Money(int(row.balance), row.currency))
 
 
 def hold_from_row(row: Any) -> Hold:
@@ -135,11 +142,13 @@ class SqlLedgerRepo:
         if known is not None:
             return known
         refs = sorted({posting.account for posting in tx.postings})
-        ids = {ref: (await self.accounts.open(ref)).id for ref in refs}
-        balances = await self._lock(sorted(ids.values()))
-        known = await self._replay(tx.key, digest)
-        if known is not None:
-            return known
+        locked = await self._open_and_lock(refs)
+        ids = {ref: account_id for ref, (account_id, _) in locked.items()}
+        balances = {account_id: balance for account_id, balance in locked.values()}
+        if dialect_name(self._session) != "sqlite":  # SQLite held the write lock all along
+            known = await self._replay(tx.key, digest)
+            if known is not None:
+                return known
         await self._check_settlements(tx, ids)
         deltas: dict[int, int] = defaultdict(int)
         for posting in tx.postings:
@@ -166,12 +175,23 @@ class SqlLedgerRepo:
             raise IdempotencyConflict(f"key {key!r} was used for a different transaction")
         return await self._load(row, replayed=True)
 
-    async def _lock(self, account_ids: list[int]) -> dict[int, int]:
-        """Lock the accounts in id order (FOR UPDATE on PostgreSQL); their balances."""
-        rows = await self._session.execute(
-            select(accounts.c.id, accounts.c.balance).where(accounts.c.id.in_(account_ids))
-            .order_by(accounts.c.id).with_for_update())
-        return {row.id: int(row.balance) for row in rows}
+    async def _open_and_lock(self, refs: list[AccountRef]) -> dict[AccountRef, tuple[int, int]]:
+        """Open missing accounts, lock all in id order (FOR UPDATE); their ids and balances."""
+        wanted = tuple_(accounts.c.kind, accounts.c.owner, accounts.c.currency).in_(
+            [(ref.kind.value, ref.owner.key, ref.currency) for ref in refs])
+        query = select(accounts).where(wanted).order_by(accounts.c.id).with_for_update()
+        found = {_ref(row): (row.id, int(row.balance))
+                 for row in await self._session.execute(query)}
+        if len(found) < len(refs):
+            for ref in refs:  # sorted: concurrent openers insert in the same order
+                if ref not in found:
+                    await insert_ignore(self._session, accounts,
+                                        {"kind": ref.kind.value, "owner": ref.owner.key,
+                                         "currency": ref.currency, "balance": 0},
+                                        conflict=["kind", "owner", "currency"])
+            found = {_ref(row): (row.id, int(row.balance))
+                     for row in await self._session.execute(query)}
+        return found
 
     async def _check_settlements(self, tx: Transaction, ids: dict[AccountRef, int]) -> None:
         """Every pending debit must settle an open hold of that account, whole, once."""
@@ -189,14 +209,13 @@ class SqlLedgerRepo:
 
     async def _insert_transaction(self, tx: Transaction, digest: str) -> int | None:
         """Insert the transaction row; None if its key appeared meanwhile."""
-        inserted = await insert_ignore(
-            self._session, transactions,
-            {"key": tx.key, "kind": tx.kind, "memo": tx.memo, "content_hash": digest,
-             "created_at": tx.created_at}, conflict=["key"])
-        if not inserted:
-            return None
-        return (await self._session.execute(
-            select(transactions.c.id).where(transactions.c.key == tx.key))).scalar_one()
+        insert = (postgresql.insert if dialect_name(self._session) == "postgresql"
+                  else sqlite.insert)(transactions)
+        statement = insert.values(
+            key=tx.key, kind=tx.kind, memo=tx.memo, content_hash=digest,
+            created_at=tx.created_at).on_conflict_do_nothing(index_elements=["key"])
+        result = await self._session.execute(statement.returning(transactions.c.id))
+        return result.scalar_one_or_none()
 
     async def _write(self, tx: Transaction, tx_id: int, digest: str,
                      ids: dict[AccountRef, int], deltas: dict[int, int]) -> PostedTransaction:
@@ -213,10 +232,11 @@ class SqlLedgerRepo:
                          "amount": posting.amount.minor, "currency": posting.amount.currency,
                          "hold_id": hold_id})
         await self._session.execute(postings.insert(), rows)
-        for account_id, delta in sorted(deltas.items()):
-            if delta:
-                await self._session.execute(update(accounts).where(accounts.c.id == account_id)
-                                            .values(balance=accounts.c.balance + delta))
+        changed = {account_id: delta for account_id, delta in deltas.items() if delta}
+        if changed:
+            await self._session.execute(
+                update(accounts).where(accounts.c.id.in_(sorted(changed)))
+                .values(balance=accounts.c.balance + case(changed, value=accounts.c.id)))
         settled = [p.hold_id for p in tx.postings if p.hold_id is not None]
         if settled:
             await self._session.execute(update(holds).where(holds.c.id.in_(settled)).values(
