@@ -10,7 +10,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,12 +54,20 @@ __all__ = [
 ]
 
 MAX_TERMS = 8
+PREFIX_MIN, PREFIX_MAX = 3, 6  # as the FTS5 prefix indexes of migration 0004
 _WORD = re.compile(r"\w+")
 
 
 def keyword_terms(keyword: str) -> list[str]:
     """The words of a search keyword, lower-cased (at most 8); punctuation is dropped."""
     return _WORD.findall(keyword.casefold())[:MAX_TERMS]
+
+
+def _prefix(term: str, prefix: str, whole: str) -> str:
+    """``term`` as a prefix query (cut to six letters) or, when short, as a whole word."""
+    if len(term) >= PREFIX_MIN:
+        return prefix.format(term[:PREFIX_MAX])
+    return whole.format(term)
 
 
 def _fields(obj: Any, table: Any, *skip: str) -> dict[str, Any]:
@@ -114,10 +135,15 @@ class SqlProjectsRepo:
 
     async def search(self, category: str | None, keyword: str | None,
                      kind: ProjectKind | None, page: int, page_size: int) -> Page[Project]:
-        """Published projects by category, kind and keyword (every word, as a prefix).
+        """Published projects by category, kind and keyword, newest (highest id) first.
 
-        SQLite matches through the FTS5 table ``projects_fts``; PostgreSQL through
-        ``to_tsvector('simple', ...)`` and its GIN index. Newest published first.
+        Every word of the keyword must occur. Words of three or more letters match by their
+        first six letters at most, as prefixes ("transl" and "translator" both find
+        "translation": a crude, language-neutral stemming); shorter words match whole words.
+        SQLite walks the FTS5 index ``projects_fts``
+        in descending rowid (= project id) order and stops once the page is full, so common
+        words cost no more than rare ones; PostgreSQL matches ``to_tsvector('simple', ...)``
+        through its GIN index.
         """
         conditions = [projects.c.status == ProjectStatus.PUBLISHED.value]
         if category is not None:
@@ -125,22 +151,23 @@ class SqlProjectsRepo:
         if kind is not None:
             conditions.append(projects.c.kind == ProjectKind(kind).value)
         terms = keyword_terms(keyword) if keyword else []
-        if terms:
-            conditions.append(self._matches(terms))
-        query = (select(projects).where(and_(*conditions))
-                 .order_by(projects.c.published_at.desc(), projects.c.id.desc()))
-        return await _page(self.session, query, page, page_size, _project)
-
-    def _matches(self, terms: list[str]) -> Any:
-        """The dialect's keyword condition: every term as a word prefix."""
-        if dialect_name(self.session) == "postgresql":
-            query = " & ".join(f"{term}:*" for term in terms)
-            return text("to_tsvector('simple', projects.title || ' ' || projects.description)"
-                        " @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=query)
-        match = " ".join(f'"{term}"*' for term in terms)
-        return projects.c.id.in_(
-            select(text("rowid")).select_from(text("projects_fts"))
-            .where(text("projects_fts MATCH :match").bindparams(match=match)))
+        query = select(projects)
+        if not terms:
+            query = query.order_by(projects.c.id.desc())
+        elif dialect_name(self.session) == "postgresql":
+            tsquery = " & ".join(_prefix(t, "{}:*", "{}") for t in terms)
+            conditions.append(text(
+                "to_tsvector('simple', projects.title || ' ' || projects.description)"
+                " @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery))
+            query = query.order_by(projects.c.id.desc())
+        else:
+            match = " ".join(_prefix(t, '"{}"*', '"{}"') for t in terms)
+            fts = table("projects_fts", column("rowid"))
+            query = (query.select_from(fts.join(projects, projects.c.id == fts.c.rowid))
+                     .where(text("projects_fts MATCH :match").bindparams(match=match))
+                     .order_by(fts.c.rowid.desc()))
+        return await _page(self.session, query.where(and_(*conditions)), page, page_size,
+                           _project)
 
 
 def _application(row: RowMapping) -> Application:

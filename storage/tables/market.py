@@ -119,11 +119,12 @@ projects = Table(
     CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
     CheckConstraint("budget_min > 0 AND budget_min <= budget_max", name="budget"),
     Index("ix_projects_owner", "owner_id", "id"),
-    # Browsing and search: newest published first, optionally by category or kind.
-    Index("ix_projects_browse", "status", "published_at", "id"),
-    Index("ix_projects_category", "status", "category", "published_at", "id"),
-    Index("ix_projects_kind", "status", "kind", "published_at", "id"),
-    Index("ix_projects_category_kind", "status", "category", "kind", "published_at", "id"),
+    # Browsing and search: newest first (by id, which follows creation), optionally by category
+    # or kind. Keyword search walks the FTS index in the same order (SQLite).
+    Index("ix_projects_browse", "status", "id"),
+    Index("ix_projects_category", "status", "category", "id"),
+    Index("ix_projects_kind", "status", "kind", "id"),
+    Index("ix_projects_category_kind", "status", "category", "kind", "id"),
 )
 
 applications = Table(

@@ -98,7 +98,7 @@ class FakeProjects:
                 and (category is None or p.category == category)
                 and (kind is None or p.kind is kind)
                 and all(w in f"{p.title} {p.description}".casefold() for w in words)]
-        rows.sort(key=lambda p: (p.published_at, p.id), reverse=True)
+        rows.sort(key=lambda p: p.id, reverse=True)  # type: ignore[arg-type, return-value]
         return _page(rows, page, page_size)
 
 

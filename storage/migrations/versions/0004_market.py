@@ -4,7 +4,9 @@ contracts and bookmarks.
 Keyword search is dialect-specific DDL, created here only:
 
 - SQLite: an FTS5 external-content table ``projects_fts`` (title, description; rowid = the
-  project's id) kept in step with ``projects`` by three triggers.
+  project's id) kept in step with ``projects`` by three triggers. Prefix indexes for 3 to 6
+  characters make prefix queries as cheap as whole words (the repository matches a word by
+  its first six letters at most).
 - PostgreSQL: a GIN index on ``to_tsvector('simple', title || ' ' || description)``; queries
   use the same expression so the index serves them.
 
@@ -32,7 +34,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 SQLITE_SEARCH = [
     """CREATE VIRTUAL TABLE projects_fts USING fts5(
          title, description, content='projects', content_rowid='id',
-         tokenize='unicode61 remove_diacritics 2')""",
+         tokenize='unicode61 remove_diacritics 2', prefix='3 4 5 6')""",
     """CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects BEGIN
          INSERT INTO projects_fts (rowid, title, description)
          VALUES (new.id, new.title, new.description);
@@ -47,7 +49,6 @@ SQLITE_SEARCH = [
          INSERT INTO projects_fts (rowid, title, description)
          VALUES (new.id, new.title, new.description);
        END""",
-    "INSERT INTO projects_fts (projects_fts) VALUES ('rebuild')",
 ]
 SQLITE_SEARCH_DROP = [
     "DROP TRIGGER IF EXISTS projects_fts_update",
@@ -163,12 +164,10 @@ def _create_projects() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
     )
     op.create_index("ix_projects_owner", "projects", ["owner_id", "id"])
-    op.create_index("ix_projects_browse", "projects", ["status", "published_at", "id"])
-    op.create_index("ix_projects_category", "projects",
-                    ["status", "category", "published_at", "id"])
-    op.create_index("ix_projects_kind", "projects", ["status", "kind", "published_at", "id"])
-    op.create_index("ix_projects_category_kind", "projects",
-                    ["status", "category", "kind", "published_at", "id"])
+    op.create_index("ix_projects_browse", "projects", ["status", "id"])
+    op.create_index("ix_projects_category", "projects", ["status", "category", "id"])
+    op.create_index("ix_projects_kind", "projects", ["status", "kind", "id"])
+    op.create_index("ix_projects_category_kind", "projects", ["status", "category", "kind", "id"])
 
 
 def _create_applications() -> None:
