@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,16 +42,21 @@ class Verb:
     configure: Callable[[argparse.ArgumentParser], None] | None = None
 
 
-def _configure_logging(level: str, *, stream: object = None) -> None:
-    """Log to stderr at ``level`` (LOG_LEVEL), HTTP client loggers at WARNING at most."""
+def _configure_logging(level: str, *, file: str | None = None) -> None:
+    """Log at ``level`` (LOG_LEVEL) to stderr or ``file``; HTTP client loggers at WARNING."""
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         raise ConfigError(f"LOG_LEVEL is invalid: {level!r} is not a logging level")
-    logging.basicConfig(level=numeric, format=LOG_FORMAT, stream=stream or sys.stderr)
+    if file is None:
+        logging.basicConfig(level=numeric, format=LOG_FORMAT, stream=sys.stderr)
+    else:
+        Path(file).parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(level=numeric, format=LOG_FORMAT, filename=file,
+                            encoding="utf-8")
     quiet_http_loggers()
 
 
-async def _until_signalled(work: Callable[[asyncio.Event], object]) -> None:
+async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run ``work(stop)``; SIGTERM and SIGINT set ``stop`` so it can finish cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -59,7 +64,7 @@ async def _until_signalled(work: Callable[[asyncio.Event], object]) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
             loop.add_signal_handler(sig, stop.set)
     try:
-        await work(stop)  # type: ignore[misc]
+        await work(stop)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -116,18 +121,12 @@ def sandbox(args: argparse.Namespace) -> int:
     database = os.environ.get("SANDBOX_DATABASE_URL") or SANDBOX_DB
     base = load_settings(bot_token=SANDBOX_TOKEN, bot_runtime=args.runtime,
                          database_url=database)
-    _configure_logging(args.log_level, stream=_log_file(args.log_file))
+    _configure_logging(args.log_level, file=args.log_file)
     print(f"sandbox: the bot runs on {base.bot_runtime}, data in {_safe_url(database)}, "
           f"log in {args.log_file}", file=sys.stderr)
     asyncio.run(_until_signalled(
         lambda stop: run_sandbox(base, stop, input_fn=terminal_input)))
     return 0
-
-
-def _log_file(path: str) -> object:
-    """Open the sandbox's log file (the terminal belongs to the chat)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 def _runtime_option(parser: argparse.ArgumentParser) -> None:
