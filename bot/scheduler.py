@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import OffsetClock
 from core.clock import Clock
+from core.ports import UnitOfWork
 from core.services.ticks import TickReport
 from handlers.jobs import run_ticks
 from storage import Database
@@ -48,7 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TickRunner = Callable[[Callable[[], object], datetime], Awaitable[TickReport]]
+TickRunner = Callable[[Callable[[], UnitOfWork], datetime], Awaitable[TickReport]]
 
 
 class Leader(Protocol):
@@ -134,11 +135,16 @@ def leader_for(database: Database) -> Leader:
 
 
 class SandboxClock(OffsetClock):
-    """The sandbox's clock: real time plus an offset; moving it runs the ticks at once."""
+    """The sandbox's clock: real time (or ``base``) plus an offset; moving it runs the ticks."""
 
-    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+    def __init__(self, offset: timedelta = timedelta(0), base: Clock | None = None) -> None:
         super().__init__(offset)
+        self.base = base
         self.listeners: list[Callable[[], None]] = []
+
+    def now(self) -> datetime:
+        """The base clock's instant (the real time by default) plus the offset."""
+        return super().now() if self.base is None else self.base.now() + self.offset
 
     def advance(self, delta: timedelta) -> None:
         """Move forward by ``delta`` and tell the listeners (the scheduler)."""
@@ -183,6 +189,11 @@ class TickScheduler:
         task = asyncio.get_running_loop().create_task(self.tick_now())
         self._kicked.add(task)
         task.add_done_callback(self._kicked.discard)
+
+    async def settle(self) -> None:
+        """Wait until the runs started by :meth:`kick` have finished."""
+        while self._kicked:
+            await asyncio.gather(*self._kicked, return_exceptions=True)
 
     def start(self) -> None:
         """Trigger :meth:`tick_now` now and then every ``interval`` seconds."""
