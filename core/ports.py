@@ -28,6 +28,7 @@ from core.ledger import (
 )
 from core.messages import Message, Relation, Thread
 from core.money import Money
+from core.payments import TopUpIntent
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind
 from core.rating import Award
@@ -36,6 +37,7 @@ from core.support import AuditEntry, QueueItem
 __all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "OutboxRepo", "PointsRepo",
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
 __all__ += ["EmailRepo", "Mailer", "RelayRepo", "SupportRepo"]
+__all__ += ["PaymentsRepo"]
 __all__ += ["ApplicationsRepo", "BookmarksRepo", "ContractsRepo", "MarketRepos", "ProfilesRepo",
             "ProjectsRepo"]
 
@@ -125,6 +127,24 @@ class LedgerRepo(Protocol):
 
     async def audit(self, sample: int = 20) -> LedgerAudit:
         """Scan the whole ledger for the operator check (up to ``sample`` of each problem)."""
+
+
+class PaymentsRepo(Protocol):
+    """Top-up intents (:mod:`core.payments`), reached as ``uow.payments``."""
+
+    async def add(self, intent: TopUpIntent) -> TopUpIntent:
+        """Store a new intent; returns it with its ``id`` set."""
+
+    async def get(self, intent_id: int) -> TopUpIntent | None: ...
+
+    async def by_charge(self, charge_id: str) -> TopUpIntent | None:
+        """The intent paid by the gateway charge ``charge_id``, if any."""
+
+    async def mark_paid(self, intent: TopUpIntent) -> bool:
+        """Record ``intent`` (status paid) if it is still invoiced; False if it was not."""
+
+    async def escrow_of_client(self, user_id: int) -> list[Money]:
+        """Per currency, what sits in the escrows this user's wallet funded (non-zero only)."""
 
 
 class ProjectsRepo(Protocol):
@@ -323,6 +343,7 @@ class UnitOfWork(Protocol):
     relay: RelayRepo
     support: SupportRepo
     email: EmailRepo
+    payments: PaymentsRepo
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -9,6 +9,7 @@ from storage.repos.email import SqlEmailRepo
 from storage.repos.ledger import SqlLedgerRepo
 from storage.repos.market import SqlMarketRepos
 from storage.repos.outbox import SqlOutboxRepo
+from storage.repos.payments import SqlPaymentsRepo
 from storage.repos.relay import SqlRelayRepo
 from storage.repos.support import SqlSupportRepo
 
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.relay = SqlRelayRepo(session)
         self.support = SqlSupportRepo(session)
         self.email = SqlEmailRepo(session)
+        self.payments = SqlPaymentsRepo(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
