@@ -22,6 +22,7 @@ from bot.app import build_app, serve
 from bot.config import ConfigError, load_settings
 from bot.runtimes import RUNTIMES
 from bot.runtimes.redact import TokenRedactor, quiet_http_loggers
+from bot.scheduler import tick_command, tick_options
 
 __all__ = ["VERBS", "Verb", "main"]
 
@@ -152,6 +153,8 @@ VERBS: dict[str, Verb] = {
         Verb("migrate", "apply database migrations and exit", migrate),
         Verb("sandbox", "try the bot locally: no token, no internet", sandbox,
              _sandbox_options),
+        Verb("tick", "run the scheduler's ticks once (holds clearing...) and exit", tick_command,
+             tick_options),
     )
 }
 
