@@ -58,11 +58,12 @@ async def test_migrations_run_twice_change_nothing_and_keep_data(
         assert count.scalar_one() == 1
 
 
-async def test_migrations_downgrade_to_base_and_upgrade_again(database: Database) -> None:
-    await downgrade(database.engine, "base")
-    assert not await _tables(database) & set(metadata.tables)
-    await database.migrate()
-    assert set(metadata.tables) <= await _tables(database)
+async def test_migrations_downgrade_to_base_and_upgrade_again(empty_database: Database) -> None:
+    await empty_database.migrate()
+    await downgrade(empty_database.engine, "base")
+    assert not await _tables(empty_database) & set(metadata.tables)
+    await empty_database.migrate()
+    assert set(metadata.tables) <= await _tables(empty_database)
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index:sqlalchemy.exc.SAWarning")
