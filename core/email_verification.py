@@ -116,10 +116,11 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome of :func:`verify_code` and how many guesses remain."""
+    """The outcome of :func:`verify_code`, how many guesses remain, the points it earned."""
 
     outcome: Outcome
     attempts_left: int = 0
+    points: int = 0
 
 
 def new_code(source: CodeSource = SYSTEM_SOURCE) -> str:
@@ -197,8 +198,8 @@ async def verify_code(uow: UnitOfWork, user: User, typed: str, now: datetime) ->
         await uow.email.save_code(code)
         user.email_verified = True
         await uow.users.save(user)
-        await uow.points.award(user.id, EMAIL_VERIFIED, now)
-        return Verification(Outcome.VERIFIED)
+        new = await uow.points.award(user.id, EMAIL_VERIFIED, now)
+        return Verification(Outcome.VERIFIED, points=EMAIL_VERIFIED.points if new else 0)
     code.attempts += 1
     await uow.email.save_code(code)
     left = MAX_ATTEMPTS - code.attempts

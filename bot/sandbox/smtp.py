@@ -39,7 +39,7 @@ def _parse(envelope: Envelope) -> CaughtMail:
                                  policy=policy.default)
     assert isinstance(message, EmailMessage)
     part = message.get_body(preferencelist=("plain", "html"))
-    body = part.get_content() if part is not None else ""
+    body = part.get_content().replace("\r\n", "\n") if part is not None else ""
     return CaughtMail(sender=envelope.mail_from or "", recipients=tuple(envelope.rcpt_tos),
                       subject=str(message.get("Subject", "")), body=body.strip())
 

@@ -45,6 +45,7 @@ __all__ = [
     "ensure_may_write",
     "message_for",
     "report_message",
+    "reportable",
     "send",
     "thread_for",
     "thread_messages",
@@ -158,15 +159,22 @@ async def thread_messages(uow: UnitOfWork, user: User, thread_id: int, page: int
     return thread, await uow.relay.messages(thread.id, max(0, page), size)
 
 
-async def report_message(uow: UnitOfWork, reporter: User, message_id: int, reason: str,
-                         now: datetime) -> QueueItem:
-    """MSG-02: a participant reports the other's message to support, once, with a reason."""
+async def reportable(uow: UnitOfWork, reporter: User,
+                     message_id: int) -> tuple[Message, Thread]:
+    """The message and its thread, if ``reporter`` may report it now (MSG-02)."""
     ensure_can_act(reporter)
     message, thread = await message_for(uow, reporter, message_id)
     if message.sender_id == reporter.id:
         raise Conflict(N_("You cannot report your own message."))
     if await uow.support.reported(reporter.id, message_id):
         raise Conflict(N_("You have already reported this message; support will look at it."))
+    return message, thread
+
+
+async def report_message(uow: UnitOfWork, reporter: User, message_id: int, reason: str,
+                         now: datetime) -> QueueItem:
+    """MSG-02: a participant reports the other's message to support, once, with a reason."""
+    message, thread = await reportable(uow, reporter, message_id)
     return await uow.support.add_item(QueueItem(
         kind=ItemKind.REPORT, subject_id=message.sender_id, reason=validate_reason(reason),
         created_at=now, reporter_id=reporter.id, message_id=message.id, thread_id=thread.id))

@@ -106,7 +106,7 @@ async def test_rat_01_the_right_code_verifies_and_awards_twenty_points_once(
     assert uow.email.mails[-1].to == "ann@example.com"
     assert "123456" in uow.email.mails[-1].body
     result = await verify_code(uow, user, "123 456", clock.now())
-    assert result.outcome is Outcome.VERIFIED
+    assert result.outcome is Outcome.VERIFIED and result.points == 20
     assert user.email_verified and uow.users.saved == [user]
     assert uow.points.awards[(1, EMAIL_VERIFIED.key)].points == 20
     again = await verify_code(uow, user, "123456", clock.now())

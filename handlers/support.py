@@ -1,0 +1,162 @@
+"""Support commands (ACC-02..04): roles, suspension, fraud reports.
+
+Staff commands are registered with ``admin=True``, so the dispatcher hides them from anyone
+without the support or admin role; the services check the role again (and admins alone
+grant or revoke support), so forged arguments change nothing::
+
+    /grant_support <user> [why]    /revoke_support <user> [why]       (admins)
+    /suspend <user> <reason>       /reinstate <user> [why]            (support, admins)
+    /report <user> <reason>        (anyone: a fraud report, ACC-04)
+
+``<user>`` is a numeric Telegram id or an @username. The affected user is told in their own
+language. A profile's Report button (:func:`report_user_button`, ``rpt:<user>``) asks for the
+reason of a fraud report. The queue and the audit log are in :mod:`handlers.support_queue`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from core.accounts import User
+from core.errors import N_
+from core.ports import UnitOfWork
+from core.services.support import (
+    find_user,
+    grant_support,
+    reinstate,
+    report_user,
+    revoke_support,
+    suspend,
+)
+from handlers.context import Context
+from handlers.contract import Action, Button, Incoming, Send
+from handlers.keyboards import callback_parts, stale, typed_text
+from handlers.notify import notify
+from handlers.router import Router
+
+__all__ = ["FRAUD_STATE", "describe_user", "report_user_button", "router"]
+
+router = Router()
+
+FRAUD_STATE = "support.fraud"
+Action4 = Callable[[UnitOfWork, User, User, str, datetime], Awaitable[None]]
+
+
+def describe_user(user: User) -> str:
+    """A user as staff see them: name, id and username."""
+    name = user.display_name
+    handle = f", @{user.username}" if user.username and name != f"@{user.username}" else ""
+    return f"{name} (id {user.id}{handle})"
+
+
+def report_user_button(ctx: Context, user_id: int) -> Button:
+    """A "Report" button for profile cards: reports ``user_id`` for fraud (ACC-04)."""
+    return Button(ctx.t("Report"), data=f"rpt:{user_id}")
+
+
+def _split(incoming: Incoming) -> tuple[str, str]:
+    """The first argument (who) and the rest (why) of a command."""
+    args = getattr(incoming.event, "args", "").strip()
+    who, _, why = args.partition(" ")
+    return who, why.strip()
+
+
+async def _staff_action(incoming: Incoming, ctx: Context, action: Action4, usage: str,
+                        done: str, notice: str | None, *, needs_reason: bool) -> list[Action]:
+    """Parse ``<user> [reason]``, run ``action``, tell the actor and (maybe) the target."""
+    who, why = _split(incoming)
+    if not who or (needs_reason and not why):
+        return [Send(ctx.t(usage))]
+    target = await find_user(ctx.uow, who)
+    await action(ctx.uow, ctx.user, target, why, ctx.now())
+    if notice is not None:
+        await notify(ctx.uow, target.id, notice, reason=target.suspended_reason or why)
+    return [Send(ctx.t(done, name=describe_user(target)))]
+
+
+@router.command("grant_support", admin=True)
+async def command_grant_support(incoming: Incoming, ctx: Context) -> list[Action]:
+    """An admin gives a user the support role (audited)."""
+    return await _staff_action(
+        incoming, ctx, grant_support, N_("Usage: /grant_support <user id or @username> [why]"),
+        N_("{name} now has the support role."),
+        N_("You now have the support role. Send /queue to see reports and flags."),
+        needs_reason=False)
+
+
+@router.command("revoke_support", admin=True)
+async def command_revoke_support(incoming: Incoming, ctx: Context) -> list[Action]:
+    """An admin takes the support role away (audited)."""
+    return await _staff_action(
+        incoming, ctx, revoke_support,
+        N_("Usage: /revoke_support <user id or @username> [why]"),
+        N_("{name} no longer has the support role."),
+        N_("Your support role was removed."), needs_reason=False)
+
+
+@router.command("suspend", admin=True)
+async def command_suspend(incoming: Incoming, ctx: Context) -> list[Action]:
+    """Support suspends a user with a reason (ACC-02, audited)."""
+
+    async def action(uow: UnitOfWork, actor: User, target: User, why: str,
+                     now: datetime) -> None:
+        await suspend(uow, actor, target, why, now, ctx.settings.admin_ids)
+
+    return await _staff_action(
+        incoming, ctx, action, N_("Usage: /suspend <user id or @username> <reason>"),
+        N_("{name} is suspended."),
+        N_("Your account is suspended: {reason}. You can still read, but not act. "
+           "Contact support if you think this is a mistake."), needs_reason=True)
+
+
+@router.command("reinstate", admin=True)
+async def command_reinstate(incoming: Incoming, ctx: Context) -> list[Action]:
+    """Support lifts a suspension (audited)."""
+
+    async def action(uow: UnitOfWork, actor: User, target: User, why: str,
+                     now: datetime) -> None:
+        await reinstate(uow, actor, target, why, now, ctx.settings.admin_ids)
+
+    return await _staff_action(
+        incoming, ctx, action, N_("Usage: /reinstate <user id or @username> [why]"),
+        N_("{name} is reinstated."), N_("Your account is active again."), needs_reason=False)
+
+
+@router.command("report")
+async def command_report(incoming: Incoming, ctx: Context) -> list[Action]:
+    """ACC-04: anyone reports a user for fraud; it reaches the support queue."""
+    who, why = _split(incoming)
+    if not who or not why:
+        return [Send(ctx.t("Usage: /report <user id or @username> <what happened>"))]
+    target = await find_user(ctx.uow, who)
+    await report_user(ctx.uow, ctx.user, target, why, ctx.now())
+    return [Send(ctx.t("Thank you. Your report reached support."))]
+
+
+@router.callback("rpt")
+async def report_button(incoming: Incoming, ctx: Context) -> list[Action]:
+    """``rpt:<user>``: asks why the user is being reported."""
+    parts = callback_parts(incoming, "rpt", 2)
+    if parts is None or not parts[1].isdigit() or len(parts[1]) > 18:
+        return stale(ctx)
+    target = await find_user(ctx.uow, parts[1])
+    if target.id == ctx.user.id:
+        return stale(ctx)
+    await ctx.set_state(FRAUD_STATE, {"user": target.id})
+    return [Send(ctx.t("What happened with {name}? Type it in a few words, or send /cancel.",
+                       name=target.display_name))]
+
+
+@router.state(FRAUD_STATE)
+async def process_fraud_reason(incoming: Incoming, ctx: Context) -> list[Action]:
+    """The typed reason of a fraud report from a profile's Report button."""
+    text = typed_text(incoming)
+    target_id = ctx.draft.get("user")
+    if text is None or not isinstance(target_id, int):
+        return [Send(ctx.t("Please type what happened, or send /cancel."))]
+    target = await find_user(ctx.uow, str(target_id))
+    await report_user(ctx.uow, ctx.user, target, text, ctx.now())
+    await ctx.clear_state()
+    return [Send(ctx.t("Thank you. Your report reached support."))]
+

@@ -1,0 +1,205 @@
+"""The support queue and the audit log, for support and admins (ACC-02..04).
+
+Dialog graph::
+
+    /queue --[sup:i:<item>]--> item card --[sup:c:<item>:r|d]--> support.note --text--> closed
+    /audit [user] --[sup:a:<user or 0>:<page>]--> older pages
+
+Callback data: ``sup:q:<page>`` (queue page), ``sup:i:<item>`` (an item with its context: the
+message, its sender, the thread, the reason), ``sup:c:<item>:r`` or ``:d`` (resolve or dismiss:
+asks for a note), ``sup:a:<user id or 0>:<page>`` (audit log). The services refuse non-staff,
+so forged presses show nothing; closing writes an audit row (ACC-03).
+"""
+
+from __future__ import annotations
+
+from core.circumvention import Kind
+from core.errors import N_
+from core.services.support import audit_log, close_item, find_user, open_item, queue
+from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem, ensure_staff
+from handlers.context import Context
+from handlers.contract import Action, Button, Callback, Edit, Incoming, Send, keyboard
+from handlers.keyboards import stale, typed_text
+from handlers.relay import KIND_NAMES
+from handlers.router import Router
+from handlers.support import describe_user
+
+__all__ = ["NOTE_STATE", "router"]
+
+router = Router()
+
+NOTE_STATE = "support.note"
+ITEMS_PER_PAGE = 10
+AUDIT_PER_PAGE = 15
+ITEM_KINDS: dict[ItemKind, str] = {
+    ItemKind.FLAG: N_("contact details before a contract"),
+    ItemKind.REPORT: N_("reported message"),
+    ItemKind.FRAUD: N_("fraud report"),
+}
+ACTIONS: dict[AuditAction, str] = {
+    AuditAction.GRANT_SUPPORT: N_("granted the support role"),
+    AuditAction.REVOKE_SUPPORT: N_("revoked the support role"),
+    AuditAction.SUSPEND: N_("suspended"),
+    AuditAction.REINSTATE: N_("reinstated"),
+    AuditAction.RESOLVE: N_("resolved"),
+    AuditAction.DISMISS: N_("dismissed"),
+}
+CLOSE: dict[str, ItemStatus] = {"r": ItemStatus.RESOLVED, "d": ItemStatus.DISMISSED}
+
+
+def _reply(incoming: Incoming, text: str, rows: list[list[Button]]) -> Action:
+    board = keyboard(*rows)
+    return Edit(text, keyboard=board) if isinstance(incoming.event, Callback) else Send(
+        text, keyboard=board)
+
+
+async def _name(ctx: Context, user_id: int | None) -> str:
+    if user_id is None:
+        return "—"
+    user = await ctx.uow.users.get(user_id)
+    return describe_user(user) if user else str(user_id)
+
+
+def _reason(ctx: Context, item: QueueItem) -> str:
+    """A flag's reason is the kinds of what was found; others are the reporter's words."""
+    if item.kind is ItemKind.FLAG:
+        return ", ".join(ctx.t(KIND_NAMES[Kind(k)]) for k in item.reason.split(",") if k)
+    return ctx.t(item.reason)  # preset reasons are message ids; typed ones stay as typed
+
+
+async def _queue(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
+    found = await queue(ctx.uow, ctx.user, page, ITEMS_PER_PAGE)
+    if not found.items and page == 0:
+        return [_reply(incoming, ctx.t("The queue is empty."), [])]
+    rows = []
+    for item in found.items:
+        subject = await ctx.uow.users.get(item.subject_id)
+        label = f"#{item.id} · {ctx.t(ITEM_KINDS[item.kind])} · "
+        rows.append([Button(label + (subject.display_name if subject else "?"),
+                            data=f"sup:i:{item.id}")])
+    nav = [Button(ctx.t("‹ Previous"), data=f"sup:q:{page - 1}")] if page else []
+    if found.has_more:
+        nav.append(Button(ctx.t("Next ›"), data=f"sup:q:{page + 1}"))
+    return [_reply(incoming, ctx.t("Open reports and flags (page {page}):", page=page + 1),
+                   [*rows, nav])]
+
+
+async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    lines = [
+        f"#{item.id} · {ctx.t(ITEM_KINDS[item.kind])} · {item.created_at:%Y-%m-%d %H:%M}",
+        ctx.t("About: {user}", user=await _name(ctx, item.subject_id)),
+        ctx.t("Reported by: {user}", user=await _name(ctx, item.reporter_id)),
+        ctx.t("Reason: {reason}", reason=_reason(ctx, item)),
+    ]
+    if item.message_id is not None:
+        message = await ctx.uow.relay.get_message(item.message_id)
+        thread = await ctx.uow.relay.get_thread(item.thread_id) if item.thread_id else None
+        if thread is not None:
+            lines.append(ctx.t("Conversation #{id}: {a} and {b}", id=thread.id,
+                               a=await _name(ctx, thread.user_a),
+                               b=await _name(ctx, thread.user_b)))
+        if message is not None:
+            lines.append(ctx.t("Message of {when}:", when=f"{message.created_at:%Y-%m-%d %H:%M}"))
+            lines.append(message.text or f"📎 {message.file_name or message.kind.value}")
+            if message.delivered != message.text:
+                lines.append(ctx.t("Delivered as: {text}", text=message.delivered))
+    if item.status is not ItemStatus.OPEN:
+        lines.append(ctx.t("Handled by {user}: {note}", user=await _name(ctx, item.handled_by),
+                           note=item.note or ""))
+        rows = []
+    else:
+        rows = [[Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
+                 Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")]]
+    rows.append([Button(ctx.t("Back to the queue"), data="sup:q:0")])
+    return [_reply(incoming, "\n".join(lines), rows)]
+
+
+async def _ask_note(ctx: Context, item_id: int, status: ItemStatus) -> list[Action]:
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    if item.status is not ItemStatus.OPEN:
+        return [Send(ctx.t("This item was already handled."))]
+    await ctx.set_state(NOTE_STATE, {"item": item_id, "status": status.value})
+    return [Send(ctx.t("Type a note for the audit log: what you did and why. "
+                       "Send /cancel to stop."))]
+
+
+def _entry_line(ctx: Context, entry: AuditEntry, actor: str, target: str) -> str:
+    what = ctx.t(ACTIONS[entry.action])
+    if entry.item_id is not None:
+        what = f"{what} #{entry.item_id}"
+    why = f" — {entry.reason}" if entry.reason else ""
+    return f"[{entry.created_at:%Y-%m-%d %H:%M}] {actor}: {what} {target}{why}".replace(
+        "  ", " ")
+
+
+async def _audit(incoming: Incoming, ctx: Context, target_id: int | None,
+                 page: int) -> list[Action]:
+    found = await audit_log(ctx.uow, ctx.user, target_id, page, AUDIT_PER_PAGE)
+    title = (ctx.t("Audit log of {user}:", user=await _name(ctx, target_id)) if target_id
+             else ctx.t("Audit log:"))
+    lines = [title, ""]
+    for entry in found.items:
+        target = await _name(ctx, entry.target_id) if entry.target_id else ""
+        lines.append(_entry_line(ctx, entry, await _name(ctx, entry.actor_id), target))
+    if not found.items:
+        lines.append(ctx.t("No support actions recorded."))
+    key = target_id or 0
+    nav = [Button(ctx.t("Newer ›"), data=f"sup:a:{key}:{page - 1}")] if page else []
+    if found.has_more:
+        nav.append(Button(ctx.t("‹ Older"), data=f"sup:a:{key}:{page + 1}"))
+    return [_reply(incoming, "\n".join(lines), [nav])]
+
+
+@router.command("queue", admin=True)
+async def command_queue(incoming: Incoming, ctx: Context) -> list[Action]:
+    """Open reports and flags, oldest first (staff only)."""
+    return await _queue(incoming, ctx, 0)
+
+
+@router.command("audit", admin=True)
+async def command_audit(incoming: Incoming, ctx: Context) -> list[Action]:
+    """The audit log, newest first; ``/audit <user>`` only the actions about that user."""
+    ensure_staff(ctx.user)
+    who = getattr(incoming.event, "args", "").strip()
+    target = await find_user(ctx.uow, who) if who else None
+    return await _audit(incoming, ctx, target.id if target else None, 0)
+
+
+@router.callback("sup")
+async def queue_button(incoming: Incoming, ctx: Context) -> list[Action]:
+    """``sup:q``, ``sup:i``, ``sup:c`` and ``sup:a`` (see the module docstring)."""
+    data = incoming.event.data if isinstance(incoming.event, Callback) else ""
+    parts = data.split(":")
+    verb, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
+    if verb == "c" and len(args) == 2 and args[1] in CLOSE:
+        verb, args = f"c{args[1]}", args[:1]
+    numbers = [int(a) for a in args if a.isdigit() and len(a) < 19]
+    if not args or len(numbers) != len(args):
+        return stale(ctx)
+    match verb, numbers:
+        case "q", [page] if page < 10_000:
+            return await _queue(incoming, ctx, page)
+        case "i", [item_id]:
+            return await _item(incoming, ctx, item_id)
+        case "cr" | "cd", [item_id]:
+            return await _ask_note(ctx, item_id, CLOSE[verb[1]])
+        case "a", [target_id, page] if page < 10_000:
+            return await _audit(incoming, ctx, target_id or None, page)
+    return stale(ctx)
+
+
+@router.state(NOTE_STATE)
+async def process_note(incoming: Incoming, ctx: Context) -> list[Action]:
+    """Closes the item with the typed note (audited) and leaves the dialog."""
+    text = typed_text(incoming)
+    item_id, status = ctx.draft.get("item"), ctx.draft.get("status")
+    if text is None or not isinstance(item_id, int) or status not in ("resolved", "dismissed"):
+        return [Send(ctx.t("Please type the note, or send /cancel."))]
+    item = await close_item(ctx.uow, ctx.user, item_id, ItemStatus(status), text, ctx.now())
+    await ctx.clear_state()
+    done = N_("Item #{id} resolved.") if item.status is ItemStatus.RESOLVED else N_(
+        "Item #{id} dismissed.")
+    return [Send(ctx.t(done, id=item.id),
+                 keyboard=keyboard([Button(ctx.t("Back to the queue"), data="sup:q:0")]))]
+
