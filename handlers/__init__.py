@@ -20,6 +20,11 @@ FEATURES: tuple[str, ...] = (
     "handlers.cancel",
     "handlers.fallback",
     "handlers.sandbox_time",
+    "handlers.email",
+    "handlers.relay",
+    "handlers.relay_views",
+    "handlers.support",
+    "handlers.support_queue",
 )
 
 

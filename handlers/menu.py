@@ -43,6 +43,15 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("language", N_("Change the language")),
     MenuCommand("help", N_("What this bot can do")),
     MenuCommand("cancel", N_("Stop the current dialog")),
+    MenuCommand("messages", N_("Your conversations")),
+    MenuCommand("verify_email", N_("Verify your e-mail (+20 points)")),
+    MenuCommand("report", N_("Report a user to support")),
+    MenuCommand("queue", N_("Reports and flags waiting for support"), staff=True),
+    MenuCommand("audit", N_("The log of support actions"), staff=True),
+    MenuCommand("suspend", N_("Suspend a user, with a reason"), staff=True),
+    MenuCommand("reinstate", N_("Lift a suspension"), staff=True),
+    MenuCommand("grant_support", N_("Give a user the support role (admins)"), staff=True),
+    MenuCommand("revoke_support", N_("Take the support role away (admins)"), staff=True),
 )
 
 # What /help adds for each market role.
