@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.app import build_app, serve
 from bot.config import ConfigError, load_settings
+from bot.ledger_cli import check_ledger_command, check_ledger_options
 from bot.runtimes import RUNTIMES
 from bot.runtimes.redact import TokenRedactor, quiet_http_loggers
 from bot.scheduler import tick_command, tick_options
@@ -153,6 +154,8 @@ VERBS: dict[str, Verb] = {
         Verb("migrate", "apply database migrations and exit", migrate),
         Verb("sandbox", "try the bot locally: no token, no internet", sandbox,
              _sandbox_options),
+        Verb("check-ledger", "verify the ledger's invariants; exit 1 on any problem",
+             check_ledger_command, check_ledger_options),
         Verb("tick", "run the scheduler's ticks once (holds clearing...) and exit", tick_command,
              tick_options),
     )
