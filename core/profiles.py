@@ -72,7 +72,7 @@ class FreelancerProfile:
 
 @dataclass(slots=True)
 class PortfolioItem:
-    """A piece of past work: a title and a Telegram file id or a link."""
+    """A piece of past work: a title and a Telegram file (a document or a photo) or a link."""
 
     owner_id: int
     title: str
@@ -80,10 +80,13 @@ class PortfolioItem:
     file_id: str | None = None
     link: str | None = None
     id: int | None = None
+    file_kind: str | None = None  # "document" or "photo" when file_id is set
 
     def __post_init__(self) -> None:
         if (self.file_id is None) == (self.link is None):
             raise InvalidInput(N_("A portfolio item needs a file or a link."))
+        if self.file_id is not None and self.file_kind is None:
+            self.file_kind = "document"
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.relay_views",
     "handlers.support",
     "handlers.support_queue",
+    "handlers.wallet",
 )
 
 

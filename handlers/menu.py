@@ -52,6 +52,9 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("reinstate", N_("Lift a suspension"), staff=True),
     MenuCommand("grant_support", N_("Give a user the support role (admins)"), staff=True),
     MenuCommand("revoke_support", N_("Take the support role away (admins)"), staff=True),
+    MenuCommand("wallet", N_("Your balance, pending money and transactions")),
+    MenuCommand("topup", N_("Add money to your wallet")),
+    MenuCommand("ledger_check", N_("Check the ledger's invariants (admins)"), staff=True),
 )
 
 # What /help adds for each market role.

@@ -13,7 +13,8 @@ Dialog graph (each step is asked only when its answer is missing; see
 
 Each valid answer is saved at once; an invalid one is re-asked with the reason and the state
 kept. ``/cancel`` pauses sign-up and ``/start`` resumes at the first missing answer. A deep-link
-payload (``/start <payload>``) is kept in the dialog draft for later features.
+payload (``/start <payload>``) is kept in the dialog draft and opened once sign-up is done:
+``p<id>`` opens a project (:func:`handlers.projects.open_payload`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from handlers.keyboards import (
 )
 from handlers.language import language_picker
 from handlers.profile import points_line, profile_reply
+from handlers.projects import open_payload
 from handlers.router import Router
 from locales import LANGUAGE_NAMES, translator
 
@@ -113,12 +115,13 @@ async def _advance(ctx: Context, points: int = 0) -> list[Action]:
     step = onboarding_step(ctx.user)
     if step is not None:
         return await _ask(ctx, step)
-    # A deep-link payload (ctx.draft.get("payload")) will be acted on here by later features.
+    payload = ctx.draft.get("payload")
     await ctx.clear_state()
     lines = [ctx.t("You're all set, {name}!", name=ctx.user.display_name)]
     if points:
         lines.append(points_line(ctx, points))
-    return [Send("\n".join(lines)), main_menu(ctx)]
+    opened = await open_payload(ctx, payload) if isinstance(payload, str) else None
+    return [Send("\n".join(lines)), main_menu(ctx), *(opened or [])]
 
 
 def main_menu(ctx: Context, welcome_back: bool = False) -> Send:
@@ -140,7 +143,8 @@ async def command_start(incoming: Incoming, ctx: Context) -> list[Action]:
     if step is None:
         if ctx.state is not None:
             await ctx.clear_state()
-        return [main_menu(ctx, welcome_back=True)]
+        opened = await open_payload(ctx, args) if _PAYLOAD.match(args) else None
+        return opened or [main_menu(ctx, welcome_back=True)]
     draft = {"payload": ctx.draft["payload"]} if (
         _step_of(ctx.state) and "payload" in ctx.draft) else {}
     if _PAYLOAD.match(args):

@@ -71,7 +71,7 @@ def ensure_employer(user: User) -> None:
     """ACC-01: posting and hiring need the employer role; ACC-02: not while suspended."""
     ensure_can_act(user)
     if Role.CLIENT not in user.roles:
-        raise Forbidden(N_("Only employers can do that. Add the employer role with /start."))
+        raise Forbidden(N_("Only employers can do that. Add the employer role in /profile."))
 
 
 async def create_project(uow: UnitOfWork, actor: User, draft: ProjectDraft,

@@ -20,6 +20,7 @@ from core.accounts import Role, User, ensure_can_act
 from core.applications import (
     APPLICATION_POINTS_LIMIT,
     Application,
+    ApplicationStatus,
     application_award,
     chosen_award,
     validate_cover_letter,
@@ -35,8 +36,10 @@ __all__ = [
     "OfferTerms",
     "applicants",
     "apply",
+    "check_can_apply",
     "choose",
     "my_applications",
+    "offer_candidate",
     "shortlist",
     "visible_application",
     "withdraw",
@@ -58,7 +61,7 @@ def ensure_expert(user: User) -> None:
     """ACC-01: applying needs the freelancer role; ACC-02: not while suspended."""
     ensure_can_act(user)
     if Role.EXPERT not in user.roles:
-        raise Forbidden(N_("Only freelancers can do that. Add the freelancer role with /start."))
+        raise Forbidden(N_("Only freelancers can do that. Add the freelancer role in /profile."))
 
 
 def _check_amount(amount: int, currency: str) -> int:
@@ -69,15 +72,24 @@ def _check_amount(amount: int, currency: str) -> int:
     return amount
 
 
-async def apply(uow: UnitOfWork, actor: User, project_id: int, cover_letter: str, amount: int,
-                now: datetime) -> Application:
-    """Apply to a published project (or send a withdrawn application again)."""
+async def check_can_apply(uow: UnitOfWork, actor: User, project_id: int) -> Project:
+    """The project, if the actor may apply to it now (before asking for the letter)."""
     ensure_expert(actor)
     project = await visible_project(uow, actor, project_id)
     if project.owner_id == actor.id:
         raise Forbidden(N_("You cannot apply to your own project."))
     if not project.is_open:
         raise Conflict(N_("This project no longer accepts applications."))
+    existing = await uow.market.applications.find(project_id, actor.id)
+    if existing is not None and existing.status is not ApplicationStatus.WITHDRAWN:
+        raise Conflict(N_("You have already applied to this project."))
+    return project
+
+
+async def apply(uow: UnitOfWork, actor: User, project_id: int, cover_letter: str, amount: int,
+                now: datetime) -> Application:
+    """Apply to a published project (or send a withdrawn application again)."""
+    project = await check_can_apply(uow, actor, project_id)
     letter = validate_cover_letter(cover_letter)
     _check_amount(amount, project.currency)
     repo = uow.market.applications
@@ -148,6 +160,18 @@ async def my_applications(uow: UnitOfWork, actor: User, page: int) -> Page[Appli
     return await uow.market.applications.by_freelancer(actor.id, max(page, 0), PAGE_SIZE)
 
 
+async def offer_candidate(uow: UnitOfWork, actor: User,
+                          application_id: int) -> tuple[Application, Project]:
+    """An application the actor (its project's owner) may choose now, with its project."""
+    application, project = await _owners_application(uow, actor, application_id)
+    ensure_employer(actor)
+    if not project.is_open:
+        raise Conflict(N_("This project is closed, so nobody can be chosen for it."))
+    if not application.is_active:
+        raise Conflict(N_("This application is no longer waiting for an answer."))
+    return application, project
+
+
 async def choose(uow: UnitOfWork, actor: User, application_id: int, terms: OfferTerms,
                  now: datetime) -> Contract:
     """The owner chooses an applicant: the application is chosen and an offer is sent.
@@ -156,10 +180,7 @@ async def choose(uow: UnitOfWork, actor: User, application_id: int, terms: Offer
     carry their first milestone (title, and an amount that defaults to the proposed price).
     The chosen freelancer earns RAT-01's +5.
     """
-    application, project = await _owners_application(uow, actor, application_id)
-    ensure_employer(actor)
-    if not project.is_open:
-        raise Conflict(N_("This project is closed, so nobody can be chosen for it."))
+    application, project = await offer_candidate(uow, actor, application_id)
     application.choose(now)
     common = dict(project_id=project.id, application_id=application.id,
                   client_id=project.owner_id, expert_id=application.freelancer_id,

@@ -127,7 +127,7 @@ def _apply(profile: FreelancerProfile, name: str, value: object, language: str) 
 
 
 async def add_portfolio_item(uow: UnitOfWork, actor: User, now: datetime, title: str, *,
-                             file_id: str | None = None,
+                             file_id: str | None = None, file_kind: str | None = None,
                              link: str | None = None) -> tuple[PortfolioItem, bool]:
     """Add a portfolio item; True when it earned RAT-01's +1 (the first 100 slots)."""
     ensure_expert(actor)
@@ -139,6 +139,8 @@ async def add_portfolio_item(uow: UnitOfWork, actor: User, now: datetime, title:
                        limit=PORTFOLIO_LIMIT)
     item = PortfolioItem(owner_id=actor.id, title=validate_portfolio_title(title),
                          created_at=now, file_id=file_id,
+                         file_kind=("photo" if file_kind == "photo" else "document")
+                         if file_id is not None else None,
                          link=validate_link(link) if link is not None else None)
     item = await uow.market.profiles.add_portfolio(item)
     slot = len(items) + 1

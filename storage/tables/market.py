@@ -91,9 +91,12 @@ portfolio_items = Table(
     _user_fk("owner_id", nullable=False),
     Column("title", String(100), nullable=False),
     Column("file_id", String(200)),
+    Column("file_kind", String(8)),
     Column("link", String(500)),
     Column("created_at", UTCDateTime, nullable=False),
     CheckConstraint("(file_id IS NULL) <> (link IS NULL)", name="file_or_link"),
+    CheckConstraint("(file_id IS NULL) = (file_kind IS NULL) AND "
+                    "(file_kind IS NULL OR file_kind IN ('document', 'photo'))", name="file_kind"),
     Index("ix_portfolio_items_owner", "owner_id", "id"),
 )
 

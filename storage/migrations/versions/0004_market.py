@@ -113,10 +113,14 @@ def upgrade() -> None:
         _user("owner_id", nullable=False),
         sa.Column("title", sa.String(100), nullable=False),
         sa.Column("file_id", sa.String(200)),
+        sa.Column("file_kind", sa.String(8)),
         sa.Column("link", sa.String(500)),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         _fk("portfolio_items", "owner_id", "users.id", "CASCADE"),
         _ck("portfolio_items", "file_or_link", "(file_id IS NULL) <> (link IS NULL)"),
+        _ck("portfolio_items", "file_kind",
+            "(file_id IS NULL) = (file_kind IS NULL) AND "
+            "(file_kind IS NULL OR file_kind IN ('document', 'photo'))"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_portfolio_items")),
     )
     op.create_index("ix_portfolio_items_owner", "portfolio_items", ["owner_id", "id"])
