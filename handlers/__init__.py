@@ -26,6 +26,13 @@ FEATURES: tuple[str, ...] = (
     "handlers.support",
     "handlers.support_queue",
     "handlers.wallet",
+    "handlers.projects",
+    "handlers.project_post",
+    "handlers.project_search",
+    "handlers.applications",
+    "handlers.contracts",
+    "handlers.bookmarks",
+    "handlers.profiles",
 )
 
 
