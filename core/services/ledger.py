@@ -18,10 +18,12 @@ from datetime import datetime
 from core.ledger import (
     AccountKind,
     AccountRef,
+    Hold,
     InvalidPosting,
     Owner,
     PostedTransaction,
     Posting,
+    StatementLine,
     Transaction,
     ZeroPosting,
     validate,
@@ -31,17 +33,20 @@ from core.ports import UnitOfWork
 
 __all__ = [
     "Leg",
+    "WalletView",
     "available_account",
     "escrow_account",
     "fees_account",
     "fund_escrow",
     "gateway_account",
+    "payout_account",
     "pending_account",
     "refund_escrow",
     "release_escrow",
     "top_up",
     "transfer",
     "wallet_account",
+    "wallet_view",
 ]
 
 
@@ -63,6 +68,11 @@ def pending_account(user_id: int, currency: str) -> AccountRef:
 def available_account(user_id: int, currency: str) -> AccountRef:
     """An expert's money that may be paid out (PAY-01)."""
     return AccountRef(AccountKind.EXPERT_AVAILABLE, Owner.user(user_id), currency)
+
+
+def payout_account(user_id: int, currency: str) -> AccountRef:
+    """An expert's payouts requested and not yet confirmed by the payout provider."""
+    return AccountRef(AccountKind.PAYOUT_IN_FLIGHT, Owner.user(user_id), currency)
 
 
 def fees_account(currency: str) -> AccountRef:
@@ -162,3 +172,32 @@ async def refund_escrow(uow: UnitOfWork, *, milestone_id: int, client_id: int, a
     return await transfer(uow, key=key, kind="refund", at=at,
                           legs=Leg(escrow_account(milestone_id, amount.currency),
                                    wallet_account(client_id, amount.currency), amount))
+
+
+@dataclass(frozen=True, slots=True)
+class WalletView:
+    """What ``/wallet`` shows a user in one currency (HOLD-04: pending amounts with dates)."""
+
+    wallet: Money  # a client's money, not yet committed to a milestone
+    available: Money  # an expert's money that may be paid out
+    pending: tuple[Hold, ...]  # an expert's held money, soonest first, each with its date
+    in_flight: Money  # payouts requested, not yet confirmed
+    recent: tuple[StatementLine, ...]  # the wallet's latest movements, newest first
+
+    @property
+    def pending_total(self) -> Money:
+        """The sum of the pending holds."""
+        return sum((hold.amount for hold in self.pending), Money.zero(self.wallet.currency))
+
+
+async def wallet_view(uow: UnitOfWork, user_id: int, currency: str,
+                      recent: int = 5) -> WalletView:
+    """Read everything ``/wallet`` shows; escrow is per milestone (see the milestones)."""
+    ledger = uow.ledger
+    return WalletView(
+        wallet=await ledger.balance(wallet_account(user_id, currency)),
+        available=await ledger.balance(available_account(user_id, currency)),
+        pending=tuple(await ledger.open_holds(Owner.user(user_id), currency)),
+        in_flight=await ledger.balance(payout_account(user_id, currency)),
+        recent=tuple(await ledger.history(wallet_account(user_id, currency), limit=recent)),
+    )

@@ -43,6 +43,7 @@ from core.ledger import (
     HoldNotOpen,
     IdempotencyConflict,
     InsufficientFunds,
+    LedgerAudit,
     Owner,
     PostedTransaction,
     Posting,
@@ -340,6 +341,6 @@ class SqlLedgerRepo:
         return [StatementLine(row.id, row.kind, row.memo, row.created_at,
                               Money(int(row.total), ref.currency)) for row in rows]
 
-    async def audit(self, sample: int = 20) -> Any:
+    async def audit(self, sample: int = 20) -> LedgerAudit:
         """Scan the whole ledger for the operator check."""
         return await audit_ledger(self._session, sample)

@@ -31,6 +31,7 @@ from core.services.ledger import (
     top_up,
     transfer,
     wallet_account,
+    wallet_view,
 )
 from core.services.ledger_check import check_ledger
 from storage import Database
@@ -340,3 +341,17 @@ async def test_run_in_uow_retries_serialization_failures_and_commits_once(
     with pytest.raises(DBAPIError):
         await run_in_uow(database, work, retries=0)
     assert len(attempts) == 1
+
+
+async def test_hold_04_the_wallet_view_shows_balances_and_dated_pending_amounts(
+        database: Database) -> None:
+    await _funded(database)
+    async with database.uow() as uow:
+        await release_escrow(uow, milestone_id=MILESTONE, expert_id=CLIENT, amount=usd("20"),
+                             key="release", at=AT, clears_at=available_at(AT))
+        view = await wallet_view(uow, CLIENT, "USD")
+    assert (view.wallet, view.available, view.in_flight) == (usd("40"), usd("0"), usd("0"))
+    assert [(h.amount, h.clears_at) for h in view.pending] == [
+        (usd("20"), datetime(2026, 6, 6, tzinfo=UTC))]
+    assert view.pending_total == usd("20")
+    assert [line.kind for line in view.recent] == ["escrow_fund", "topup"]
