@@ -96,7 +96,9 @@ class LedgerAccountsRepo(Protocol):
 class LedgerRepo(Protocol):
     """The ledger's storage (see :mod:`core.ledger` for the design and its invariants)."""
 
-    accounts: LedgerAccountsRepo
+    @property
+    def accounts(self) -> LedgerAccountsRepo:
+        """Opening and finding accounts."""
 
     async def post(self, tx: Transaction) -> PostedTransaction:
         """Record a validated ``tx`` atomically, idempotently by its key.
