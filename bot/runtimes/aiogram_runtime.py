@@ -126,6 +126,8 @@ class AiogramRuntime(PollingRuntime):
             scope=scope, language_code=menu.language_code)
 
     async def _poll(self, stop: asyncio.Event) -> None:
+        # getUpdates is refused while a webhook is set; PTB's Updater removes it too.
+        await self._retry(self.bot.delete_webhook, "deleteWebhook")
         polling = asyncio.create_task(self.dispatcher.start_polling(
             self.bot, polling_timeout=POLL_TIMEOUT, handle_as_tasks=False,
             allowed_updates=list(ALLOWED_UPDATES), handle_signals=False,

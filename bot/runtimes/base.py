@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.config import ConfigError
@@ -99,9 +101,15 @@ class PollingRuntime(ABC):
             log.info("%s runtime stopped", self.name)
 
     async def _start(self) -> bool:
-        """getMe (the token is checked here) and the command menus."""
+        """getMe (the token is checked here) and the command menus.
+
+        getMe is retried on network errors for as long as it takes (the server may come up
+        after the bot; ``stop`` still ends the wait); a rejected token fails at once.
+        """
+        patient = replace(self.policy, attempts=sys.maxsize)
         try:
-            self.username = await self._retry(self._connect, "getMe")
+            self.username = await call_with_retry(self._connect, self.classify, patient,
+                                                  what="getMe")
         except Exception as exc:
             if self.classify(exc).kind == "unauthorized":
                 raise ConfigError("BOT_TOKEN is invalid: the Bot API server rejected it") from None

@@ -1,7 +1,9 @@
 """``python -m bot sandbox``: the sandbox Bot API server, the real bot against it, a chat.
 
 No token and no internet: :class:`~bot.sandbox.server.SandboxServer` listens on 127.0.0.1,
-the bot long-polls it through the same :func:`~bot.app.serve` as ``python -m bot run``, and
+the bot long-polls it through the same :func:`~bot.app.serve` as ``python -m bot run``, a
+local SMTP server (:class:`~bot.sandbox.smtp.MailCatcher`) catches its e-mail and prints it,
+and
 :func:`bot.sandbox.chat.run_chat` lets a person play the users of
 :data:`bot.sandbox.cast.DEFAULT_USERS` in the terminal (sam from support is an admin).
 """
@@ -17,6 +19,7 @@ from typing import Any
 from bot.app import build_app, serve
 from bot.clock import OffsetClock
 from bot.config import Settings
+from bot.sandbox.smtp import MailCatcher, format_mail
 
 __all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
 
@@ -76,6 +79,9 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
     await server.start()
     register_users(server, DEFAULT_USERS)  # before the bot starts: admins' menus need chats
     settings = sandbox_settings(base, server.url, admin_ids(DEFAULT_USERS))
+    catcher = await _catch_mail(settings, chat_io.get("output_fn", print))
+    if catcher is not None:  # e-mail (verification codes) is shown in the chat
+        settings = settings.model_copy(update={"smtp_url": catcher.url})
     app = build_app(settings, OffsetClock(), sandbox=True)
     ready = asyncio.Event()
     bot = asyncio.create_task(serve(app, stop, ready=ready))
@@ -97,7 +103,18 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
         try:
             await bot  # raises why the bot stopped, if it failed
         finally:
+            if catcher is not None:
+                await catcher.stop()
             await server.stop()
+
+
+async def _catch_mail(settings: Settings, output: Callable[[str], Any]) -> MailCatcher | None:
+    """A local SMTP catcher that prints every e-mail, unless ``SMTP_URL`` points elsewhere."""
+    if settings.smtp_url:
+        return None
+    catcher = await MailCatcher().start()
+    catcher.on_mail(lambda mail: output(format_mail(mail)))
+    return catcher
 
 
 async def _first(*waitables: Awaitable[Any]) -> None:

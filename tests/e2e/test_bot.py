@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+from pydantic import SecretStr
 
-from bot.sandbox import SandboxUser
+from bot.app import build_app, serve
+from bot.config import ConfigError
+from bot.sandbox import SandboxServer, SandboxUser
 from core.accounts import Role
+from core.clock import FixedClock
 from handlers.dispatch import STALE_BUTTON, UNKNOWN_COMMAND
 from handlers.menu import admin_commands, user_commands
 from handlers.start import PROMPTS, OnboardingStep
 from locales import LANGUAGES, translator
-from tests.e2e.conftest import SECRET, SUPPORT_ID, Running
+from tests.e2e.conftest import SECRET, SUPPORT_ID, TOKEN, Running, e2e_settings, start_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -153,3 +159,23 @@ async def test_the_token_never_appears_in_the_logs(running: Running,
     text = "\n".join(caplog.handler.format(record) for record in records)
     assert "runtime polling" in text and "runtime stopped" in text
     assert SECRET not in text
+
+
+async def test_polling_removes_a_webhook_left_by_an_earlier_deployment(
+        runtime: str, sandbox: SandboxServer, tmp_path: Path, clock: FixedClock) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{sandbox.url}/bot{TOKEN}/setWebhook",
+                                json={"url": "https://example.org/hook"}) as response:
+            assert (await response.json())["ok"]
+    async with start_bot(sandbox, runtime, tmp_path / "hook.db", clock):
+        alice = sandbox.user(1001, "Alice", language_code="en")
+        await alice.command("/start")
+        assert (await alice.wait_message()).text == translator("en")(PROMPTS[ROLE])
+
+
+async def test_a_token_the_server_rejects_stops_start_up_naming_bot_token(
+        runtime: str, sandbox: SandboxServer, tmp_path: Path, clock: FixedClock) -> None:
+    settings = e2e_settings(sandbox, runtime, tmp_path / "bad.db").model_copy(
+        update={"bot_token": SecretStr("123456:not-the-servers-token")})
+    with pytest.raises(ConfigError, match="BOT_TOKEN"):
+        await asyncio.wait_for(serve(build_app(settings, clock), asyncio.Event()), 15)
