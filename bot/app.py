@@ -8,10 +8,12 @@ call it too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, replace
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.mail import mail_sender
 from bot.runtimes import run_polling
 from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
 from core.clock import Clock
@@ -74,10 +76,19 @@ async def serve(app: App, stop: asyncio.Event, *, ready: asyncio.Event | None = 
     """Migrate, then long-poll until ``stop`` is set; always close the database.
 
     ``ready`` is set once the bot polls; ``runtime`` overrides ``BOT_RUNTIME``; ``policy``
-    governs retries of Bot API calls.
+    governs retries of Bot API calls. With ``SMTP_URL`` set, the e-mail outbox is sent
+    alongside (:class:`bot.mail.MailSender`).
     """
     try:
         await app.migrate()
-        await run_polling(app, stop, ready=ready, runtime=runtime, policy=policy)
+        mail = mail_sender(app.settings.smtp_url, app.db, app.clock)
+        mailing = asyncio.create_task(mail.run(), name="mail") if mail is not None else None
+        try:
+            await run_polling(app, stop, ready=ready, runtime=runtime, policy=policy)
+        finally:
+            if mailing is not None:
+                mailing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await mailing
     finally:
         await app.close()
