@@ -98,6 +98,7 @@ def migrate(args: argparse.Namespace) -> int:
     _configure_logging(settings.log_level)
 
     async def apply() -> None:
+        """Migrate and close."""
         app = build_app(settings)
         try:
             await app.migrate()

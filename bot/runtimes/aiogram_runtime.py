@@ -93,6 +93,7 @@ class AiogramRuntime(PollingRuntime):
     name = "aiogram"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the Bot and Dispatcher against ``api_url`` (see :class:`PollingRuntime`)."""
         super().__init__(*args, **kwargs)
         session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url))
         self.bot = Bot(self.token, session=session)
@@ -115,10 +116,12 @@ class AiogramRuntime(PollingRuntime):
         await self.feed(update)
 
     async def _connect(self) -> str:
+        """getMe through aiogram (cached by the Bot)."""
         me = await self.bot.me()
         return me.username or ""
 
     async def _set_commands(self, menu: Menu) -> None:
+        """setMyCommands with aiogram's scope types."""
         scope = (BotCommandScopeDefault() if menu.chat_id is None
                  else BotCommandScopeChat(chat_id=menu.chat_id))
         await self.bot.set_my_commands(
@@ -126,6 +129,7 @@ class AiogramRuntime(PollingRuntime):
             scope=scope, language_code=menu.language_code)
 
     async def _poll(self, stop: asyncio.Event) -> None:
+        """aiogram's polling loop, stopped through ``Dispatcher.stop_polling`` on ``stop``."""
         # getUpdates is refused while a webhook is set; PTB's Updater removes it too.
         await self._retry(self.bot.delete_webhook, "deleteWebhook")
         polling = asyncio.create_task(self.dispatcher.start_polling(
@@ -154,4 +158,5 @@ class AiogramRuntime(PollingRuntime):
             pass
 
     async def _close(self) -> None:
+        """Close aiogram's aiohttp session."""
         await self.bot.session.close()

@@ -48,6 +48,7 @@ class PollingRuntime(ABC):
 
     def __init__(self, app: App, token: str, api_url: str,
                  policy: RetryPolicy = DEFAULT_RETRY) -> None:
+        """Serve ``app`` as the bot with ``token`` on the Bot API server at ``api_url``."""
         self.app = app
         self.token = token
         self.api_url = api_url

@@ -131,6 +131,7 @@ class ChatLanes:
     """
 
     def __init__(self, limit: int = 64) -> None:
+        """At most ``limit`` jobs in flight across all chats."""
         self._slots = asyncio.Semaphore(limit)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._tasks: set[asyncio.Task[None]] = set()

@@ -52,6 +52,7 @@ class Performer:
     """Sends what the handlers asked for, with retries, for one bot."""
 
     def __init__(self, bot: Any, toolkit: Toolkit, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+        """Send with ``bot``, build payloads with ``toolkit``, retry as ``policy`` says."""
         self.bot = bot
         self.toolkit = toolkit
         self.policy = policy

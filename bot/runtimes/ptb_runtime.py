@@ -102,6 +102,7 @@ class PtbRuntime(PollingRuntime):
     name = "ptb"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the Application against ``api_url`` (see :class:`PollingRuntime`)."""
         super().__init__(*args, **kwargs)
         self.application = (
             Application.builder()
@@ -128,10 +129,12 @@ class PtbRuntime(PollingRuntime):
         await self.feed(update)
 
     async def _connect(self) -> str:
+        """Initialize the Application (it calls getMe)."""
         await self.application.initialize()
         return self.application.bot.username or ""
 
     async def _set_commands(self, menu: Menu) -> None:
+        """setMyCommands with PTB's scope types."""
         scope = (BotCommandScopeDefault() if menu.chat_id is None
                  else BotCommandScopeChat(menu.chat_id))
         await self.application.bot.set_my_commands(
@@ -139,6 +142,7 @@ class PtbRuntime(PollingRuntime):
             scope=scope, language_code=menu.language_code)
 
     async def _poll(self, stop: asyncio.Event) -> None:
+        """PTB's Updater polls into the Application until ``stop``; then both stop."""
         application, updater = self.application, self.application.updater
         assert updater is not None
         await application.start()
@@ -152,4 +156,5 @@ class PtbRuntime(PollingRuntime):
             await application.stop()  # handles what the updater already fetched
 
     async def _close(self) -> None:
+        """Shut the Application down (closes its HTTP clients)."""
         await self.application.shutdown()

@@ -35,6 +35,7 @@ class TokenRedactor:
     """
 
     def __init__(self, token: str) -> None:
+        """Redact the secret part of ``token``."""
         # The part after the colon is the secret; the bot id before it is public.
         self.secret = token.split(":", 1)[-1]
         self._previous: Any = None
@@ -67,6 +68,7 @@ class TokenRedactor:
         self._previous, self._active = previous, True
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            """The previous factory's record, cleaned."""
             record = previous(*args, **kwargs)
             self._clean(record)
             return record
@@ -81,9 +83,11 @@ class TokenRedactor:
             logging.setLogRecordFactory(self._previous)
 
     def __enter__(self) -> TokenRedactor:
+        """Install; see :meth:`install`."""
         self.install()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        """Uninstall; see :meth:`uninstall`."""
         self.uninstall()

@@ -34,6 +34,7 @@ async def terminal_input(prompt: str) -> str:
     future: asyncio.Future[str] = loop.create_future()
 
     def deliver(line: str | None, error: BaseException | None) -> None:
+        """In the loop: hand the line (or the error) to the waiting coroutine."""
         if future.done():
             return
         if error is None:
@@ -42,6 +43,7 @@ async def terminal_input(prompt: str) -> str:
             future.set_exception(EOFError() if isinstance(error, KeyboardInterrupt) else error)
 
     def read() -> None:
+        """In the thread: block on ``input``."""
         try:
             line, error = input(prompt), None
         except BaseException as exc:  # EOFError at the end of input, anything else as is
