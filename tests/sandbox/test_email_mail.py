@@ -9,6 +9,7 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
+from bot.config import ConfigError, load_settings
 from bot.mail import MailSender, SmtpConfig, SmtpMailer, mail_sender
 from bot.sandbox.smtp import MailCatcher, format_mail
 from core.accounts import User
@@ -98,3 +99,10 @@ async def test_without_smtp_url_no_sender_runs(tmp_path: Path, clock: FixedClock
     assert mail_sender(None, database, clock) is None
     assert mail_sender("", database, clock) is None
     await database.dispose()
+
+
+def test_a_malformed_smtp_url_stops_start_up_with_one_line_naming_it() -> None:
+    assert load_settings(_env_file=None, smtp_url=" ").smtp_url is None
+    assert load_settings(_env_file=None, smtp_url="smtps://u:p@mail.example.com").smtp_url
+    with pytest.raises(ConfigError, match="^SMTP_URL is invalid"):
+        load_settings(_env_file=None, smtp_url="mail.example.com:25")
