@@ -17,7 +17,7 @@ from core.accounts import Role
 from core.clock import FixedClock
 from handlers.dispatch import STALE_BUTTON, UNKNOWN_COMMAND
 from handlers.menu import admin_commands, user_commands
-from handlers.start import PROMPTS, OnboardingStep
+from handlers.start import PRESS_A_BUTTON, PROMPTS, OnboardingStep
 from locales import LANGUAGES, translator
 from tests.e2e.conftest import SECRET, SUPPORT_ID, TOKEN, Running, e2e_settings, start_bot
 
@@ -179,3 +179,18 @@ async def test_a_token_the_server_rejects_stops_start_up_naming_bot_token(
         update={"bot_token": SecretStr("123456:not-the-servers-token")})
     with pytest.raises(ConfigError, match="BOT_TOKEN"):
         await asyncio.wait_for(serve(build_app(settings, clock), asyncio.Event()), 15)
+
+
+async def test_a_document_or_photo_where_a_button_is_awaited_is_asked_again(
+        running: Running) -> None:
+    alice = running.server.user(1001, "Alice", language_code="en")
+    await alice.command("/start")
+    await alice.wait_message()
+    lead = translator("en")(PRESS_A_BUTTON)
+    await alice.upload_document(b"%PDF-1.4 cv", "cv.pdf", mime="application/pdf")
+    again = await alice.wait_message()
+    await alice.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    once_more = await alice.wait_message()
+    for reply in (again, once_more):
+        assert reply.text.startswith(lead) and reply.buttons
+    assert (await running.user_record(alice.id)).roles == set()
