@@ -30,6 +30,7 @@ from core.messages import (
     THREAD_NOT_FOUND,
     Message,
     MessageKind,
+    Relation,
     Thread,
     validate_text,
 )
@@ -89,30 +90,36 @@ async def _other_user(uow: UnitOfWork, sender: User, recipient_id: int) -> User:
     return recipient
 
 
-async def ensure_may_write(uow: UnitOfWork, sender: User, recipient_id: int) -> User:
-    """The recipient, if ``sender`` may write to them now (an existing thread or a relation)."""
+async def _writable(uow: UnitOfWork, sender: User,
+                    recipient_id: int) -> tuple[User, Thread | None, Relation]:
+    """The recipient, the pair's thread (if any) and their relation, if ``sender`` may write."""
     ensure_can_act(sender)
     recipient = await _other_user(uow, sender, recipient_id)
-    if await uow.relay.thread_between(sender.id, recipient.id) is None:
-        relation = await uow.relay.relation(sender.id, recipient.id)
-        if not (relation.application or relation.contract or recipient.is_onboarded):
-            raise Forbidden(N_("You can write to someone after an application, a contract, "
-                               "or from their public profile."))
+    thread = await uow.relay.thread_between(sender.id, recipient.id)
+    relation = await uow.relay.relation(sender.id, recipient.id)
+    if thread is None and not (relation.application or relation.contract
+                               or recipient.is_onboarded):
+        raise Forbidden(N_("You can write to someone after an application, a contract, "
+                           "or from their public profile."))
+    return recipient, thread, relation
+
+
+async def ensure_may_write(uow: UnitOfWork, sender: User, recipient_id: int) -> User:
+    """The recipient, if ``sender`` may write to them now (an existing thread or a relation)."""
+    recipient, _thread, _relation = await _writable(uow, sender, recipient_id)
     return recipient
 
 
 async def send(uow: UnitOfWork, sender: User, recipient_id: int, content: Content,
                now: datetime) -> Relayed:
     """Store ``content`` in the pair's thread (opening it if needed), masked if it must be."""
-    recipient = await ensure_may_write(uow, sender, recipient_id)
+    recipient, thread, relation = await _writable(uow, sender, recipient_id)
     if content.kind is not MessageKind.TEXT and not content.file_id:
         raise ValueError("a document or photo needs its file id")
     is_text = content.kind is MessageKind.TEXT or content.text.strip()
     text = validate_text(content.text) if is_text else ""
-    thread = await uow.relay.thread_between(sender.id, recipient.id)
     if thread is None:
         thread = await uow.relay.add_thread(Thread(sender.id, recipient.id, created_at=now))
-    relation = await uow.relay.relation(sender.id, recipient.id)
     findings = () if relation.contract else tuple(scan(text))
     assert thread.id is not None
     message = await uow.relay.add_message(Message(
