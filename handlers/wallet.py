@@ -13,9 +13,11 @@ Dialog graph::
     /ledger_check (admins) ---------------> the operator check's summary
 
 Telegram Payments is the production :class:`~core.payments.PaymentGateway`: the invoice
-carries the provider token (``PAYMENT_PROVIDER_TOKEN``) and the currency (``CURRENCY``). The
-sandbox Bot API server answers the same invoice with the same updates, so tests and trials run
-this very code. The checkout is one short read, well inside Telegram's 10 seconds.
+carries the provider token (``PAYMENT_PROVIDER_TOKEN``) and the currency (``CURRENCY``);
+without a token ``/topup`` says that payments are not set up (Telegram would refuse the
+invoice), except in the sandbox, whose Bot API server accepts any token. It answers the same
+invoice with the same updates, so tests and trials run this very code. The checkout is one
+short read, well inside Telegram's 10 seconds.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ ASK_AMOUNT = N_("How much do you want to add to your wallet? Send the amount in 
 ASK_AGAIN = N_("Send the amount again, or /cancel to stop.")
 CREDITED = N_("Payment received: {amount} added to your wallet. Balance: {balance}.")
 ALREADY_CREDITED = N_("This payment was already added to your wallet. Balance: {balance}.")
+NOT_CONFIGURED = N_("Top-ups are not available yet: the operator of this bot has not set up "
+                    "payments. Please try again later.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +107,16 @@ async def wallet_button(incoming: Incoming, ctx: Context) -> list[Action]:
     return [Edit(text, keyboard=buttons)]
 
 
+def _payments_ready(ctx: Context) -> bool:
+    """Telegram needs a provider token to invoice; the sandbox accepts any (even none)."""
+    return bool(ctx.settings.payment_provider_token) or ctx.settings.sandbox
+
+
 async def ask_amount(ctx: Context) -> list[Action]:
     """Awaits the amount to top up (ACC-02: a suspended account is told why not)."""
     ensure_can_act(ctx.user)
+    if not _payments_ready(ctx):
+        return [Send(ctx.t(NOT_CONFIGURED))]
     await ctx.set_state(AMOUNT_STATE, {})
     return [Send(ctx.t(ASK_AMOUNT, currency=ctx.settings.currency))]
 
@@ -117,6 +128,8 @@ async def command_topup(incoming: Incoming, ctx: Context) -> list[Action]:
     if not args.strip():
         return await ask_amount(ctx)
     ensure_can_act(ctx.user)
+    if not _payments_ready(ctx):
+        return [Send(ctx.t(NOT_CONFIGURED))]
     return await _invoice_or_ask_again(ctx, args)
 
 

@@ -23,6 +23,7 @@ from core.services.ledger import fund_escrow, release_escrow, top_up, wallet_acc
 from handlers.context import HandlerSettings
 from handlers.contract import AnswerPreCheckout, Payment, PreCheckout, SendInvoice
 from handlers.dispatch import UNKNOWN_COMMAND
+from handlers.wallet import NOT_CONFIGURED
 from locales import translator
 from storage import Database
 from tests.conversation.conftest import ADMIN_ID
@@ -322,3 +323,19 @@ async def test_ledger_check_is_for_admins_only(bot: BotHarness) -> None:
         await uow.commit()
     await sam.command("/ledger_check")
     assert sam.reply == translator("en")(UNKNOWN_COMMAND)
+
+
+async def test_without_a_provider_token_topup_says_payments_are_not_set_up(
+        conversation_db: Database, clock: FixedClock) -> None:
+    bare = BotHarness(conversation_db, clock, HandlerSettings())
+    ann = bare.user(1, "Ann", language_code="uk")
+    for line in ("/topup 50", "/topup"):
+        await ann.command(line)
+        assert ann.reply == translator("uk")(NOT_CONFIGURED)
+        assert not any(isinstance(a, SendInvoice) for a in ann.actions)
+    assert await bare.dialog(1) == (None, {})
+    sandbox = BotHarness(conversation_db, clock, HandlerSettings(sandbox=True))
+    sandbox.update_ids = bare.update_ids  # one Telegram: update ids are never reused
+    ben = sandbox.user(2, "Ben")
+    await ben.command("/topup 50")
+    assert invoice_of(ben).provider_token == ""

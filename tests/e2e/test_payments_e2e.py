@@ -20,6 +20,13 @@ from locales import translator
 from tests.e2e.conftest import Running
 
 pytestmark = pytest.mark.e2e
+PROVIDER_TOKEN = "284685063:TEST:sandbox-provider"
+
+
+@pytest.fixture(autouse=True)
+def provider_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PAYMENT_PROVIDER_TOKEN as an operator sets it (read when the bot starts)."""
+    monkeypatch.setenv("PAYMENT_PROVIDER_TOKEN", PROVIDER_TOKEN)
 
 
 async def invoice_for(user: SandboxUser, command: str = "/topup 50") -> SandboxMessage:
