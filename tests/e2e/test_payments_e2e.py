@@ -6,11 +6,16 @@ successful_payment over HTTP exactly as Telegram does, so this is the production
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.__main__ import SANDBOX_TOKEN
+from bot.config import load_settings
+from bot.runtimes.sandboxed import run_sandbox
 from bot.sandbox import SandboxUser
 from bot.sandbox.objects import SandboxMessage
 from core.money import Money
@@ -18,6 +23,7 @@ from core.payments import AMOUNT_MISMATCH, NOT_YOUR_INVOICE
 from core.services.ledger import wallet_account
 from locales import translator
 from tests.e2e.conftest import Running
+from tests.e2e.test_sandbox_command import Terminal
 
 pytestmark = pytest.mark.e2e
 PROVIDER_TOKEN = "284685063:TEST:sandbox-provider"
@@ -108,3 +114,21 @@ async def test_a_checkout_whose_amount_differs_is_refused(running: Running) -> N
     assert (result.ok, result.error) == (False, translator("en")(AMOUNT_MISMATCH))
     assert not any((m.text or "").startswith("Payment received") for m in alice.messages)
     assert await wallet_balance(running, alice.id) == Money(0, "USD")
+
+
+async def test_a_person_pays_an_invoice_in_the_sandbox_chat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAYMENT_PROVIDER_TOKEN")  # the sandbox needs none
+    url = f"sqlite+aiosqlite:///{tmp_path / 'sandbox.db'}"
+    terminal = Terminal([
+        (None, "/topup 50"),
+        ("[invoice] Wallet top-up", ":pay"),
+        ("Payment received: $50.00 added to your wallet. Balance: $50.00.", "/wallet"),
+        ("Balance: $50.00", ":quit"),
+    ])
+    base = load_settings(_env_file=None, bot_token=SANDBOX_TOKEN, database_url=url,
+                         bot_runtime="ptb", admin_ids="")
+    await asyncio.wait_for(run_sandbox(base, rate_limits=False, input_fn=terminal.input,
+                                       output_fn=terminal.output), 60)
+    assert terminal.script == []
+    assert any(line.startswith("paid #") for line in terminal.printed)
