@@ -84,6 +84,9 @@ async def wallet_screen(ctx: Context, before_id: int = 0) -> tuple[str, Keyboard
                        amount=_amounts(balances(AccountKind.EXPERT_PENDING), ctx)))
     lines += [_hold_line(hold, ctx) for hold in holds]
     lines.append(ctx.t("In escrow: {amount}", amount=_amounts(escrow, ctx)))
+    in_flight = balances(AccountKind.PAYOUT_IN_FLIGHT)
+    if any(not v.is_zero for v in in_flight):
+        lines.append(ctx.t("Payouts on the way: {amount}", amount=_amounts(in_flight, ctx)))
     page, older = await history_page(ctx, accounts, before_id)
     lines += ["", ctx.t("Recent transactions:") if page else ctx.t("No transactions yet.")]
     lines += [ctx.t("{date} · {what} · {amount}", date=_date(line.created_at, ctx),

@@ -10,6 +10,7 @@ from babel.dates import format_date
 from core.accounts import Role
 from core.clock import FixedClock
 from core.holds import available_at, clear_due_holds
+from core.ledger import AccountKind, AccountRef, Owner
 from core.money import Money, format_money
 from core.payments import (
     ALREADY_PAID,
@@ -19,7 +20,15 @@ from core.payments import (
     parse_payload,
     payload_of,
 )
-from core.services.ledger import fund_escrow, release_escrow, top_up, wallet_account
+from core.services.ledger import (
+    Leg,
+    available_account,
+    fund_escrow,
+    release_escrow,
+    top_up,
+    transfer,
+    wallet_account,
+)
 from handlers.context import HandlerSettings
 from handlers.contract import AnswerPreCheckout, Payment, PreCheckout, SendInvoice
 from handlers.dispatch import UNKNOWN_COMMAND
@@ -263,6 +272,16 @@ async def test_hold_04_wallet_shows_pending_amounts_with_their_dates_and_escrow(
     assert "Earnings available: $95.00" in expert.reply
     assert "Pending: $0.00" in expert.reply and "•" not in expert.reply
     assert "Jan 21, 2026 · Became available · +$95.00" in expert.reply
+    assert "Payouts on the way" not in expert.reply
+    payouts = AccountRef(AccountKind.PAYOUT_IN_FLIGHT, Owner.user(2), "USD")
+    async with bot.database.uow() as uow:
+        await transfer(uow, key="payout:1", kind="payout", at=clock.now(),
+                       legs=Leg(available_account(2, "USD"), payouts, Money.of("20", "USD")))
+        await uow.commit()
+    await expert.command("/wallet")
+    assert "Earnings available: $75.00\n" in expert.reply
+    assert "Payouts on the way: $20.00" in expert.reply
+    assert "Other transaction · −$20.00" in expert.reply
 
 
 async def test_hold_04_pending_dates_are_in_the_readers_language(
