@@ -60,6 +60,7 @@ from handlers.keyboards import NO_TEXT, stale, typed_text
 from handlers.market_format import amount, category_name, number, parts, short
 from handlers.relay import message_button
 from handlers.router import Router
+from handlers.support import report_user_button
 
 __all__ = ["profile_card", "router"]
 
@@ -119,7 +120,7 @@ async def profile_card(ctx: Context, card: ProfileCard) -> tuple[str, Keyboard]:
     if card.is_self:
         rows += _own_buttons(ctx, card)
     else:
-        row = [message_button(ctx, user.id)]
+        row = [message_button(ctx, user.id), report_user_button(ctx, user.id)]
         if Role.CLIENT in ctx.user.roles and Role.EXPERT in card.roles:
             row.append(Button(ctx.t("★ Bookmarked") if card.bookmarked else ctx.t("☆ Bookmark"),
                               data=f"bm:{'re' if card.bookmarked else 'ae'}:{user.id}"))

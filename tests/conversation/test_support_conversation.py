@@ -193,3 +193,14 @@ async def test_acc_02_a_support_member_whose_role_is_revoked_mid_dialog_cannot_c
     await sam.say("closing it")
     assert "Only support can do this." in sam.reply
     assert [i.status for i in await open_items(bot)] == [ItemStatus.OPEN]
+
+
+async def test_acc_04_the_report_button_of_a_public_profile_card_reaches_the_queue(
+        bot: BotHarness) -> None:
+    alice, bob, _, _, _ = await _staff(bot)
+    await alice.forge(f"pf:v:{bob.id}")  # Alice opens Bob's public card
+    assert "Report" in alice.buttons() and "Message" in alice.buttons()
+    await alice.press("Report")
+    await alice.say("Asked for an advance outside the platform")
+    [item] = await open_items(bot)
+    assert (item.kind, item.subject_id, item.reporter_id) == (ItemKind.FRAUD, bob.id, alice.id)
