@@ -16,9 +16,9 @@ How :meth:`SqlLedgerRepo.post` stays correct under concurrency, crashes and repe
    here, before the ledger is written (at most empty accounts were opened).
 4. The transaction row is inserted with ``ON CONFLICT (key) DO NOTHING``: if a concurrent
    post of the same key with other accounts won the race, the answer is step 1's.
-5. Holds, postings, balances (one ``UPDATE ... SET balance = balance + CASE id ...``, still
-   under the CHECK constraint) and hold settlements are written in the caller's database
-   transaction: all or nothing.
+5. Holds, postings, balances (``UPDATE ... SET balance = balance + :delta``, executemany,
+   still under the CHECK constraint) and hold settlements are written in the caller's
+   database transaction: all or nothing.
 
 Serialization failures and deadlocks that still happen (say, accounts opened in another
 order by earlier statements of the same unit of work) are retried by
@@ -31,7 +31,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,6 +87,22 @@ def hold_from_row(row: Any) -> Hold:
                 clears_at=row.clears_at, created_at=row.created_at,
                 settled_by=row.settled_by, settled_at=row.settled_at)
 
+
+# Statements of the posting path, built once and executed with parameters (SQLAlchemy then
+# neither rebuilds nor re-keys them per call).
+_BY_KEY = select(transactions).where(transactions.c.key == bindparam("key"))
+_LOCK = (select(accounts)
+         .where(tuple_(accounts.c.kind, accounts.c.owner, accounts.c.currency)
+                .in_(bindparam("refs", expanding=True)))
+         .order_by(accounts.c.id).with_for_update())
+_INSERT_TRANSACTION = {
+    name: dialect.insert(transactions).on_conflict_do_nothing(index_elements=["key"])
+    .returning(transactions.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_INSERT_POSTINGS = postings.insert()
+_ADD_TO_BALANCE = (update(accounts).where(accounts.c.id == bindparam("account_id"))
+                   .values(balance=accounts.c.balance + bindparam("delta")))
 
 _HOLD_COLUMNS = (holds.c.id, holds.c.amount, holds.c.clears_at, holds.c.created_at,
                  holds.c.settled_by, holds.c.settled_at, accounts.c.owner, accounts.c.currency)
@@ -168,8 +184,7 @@ class SqlLedgerRepo:
 
     async def _replay(self, key: str, digest: str) -> PostedTransaction | None:
         """The stored transaction for ``key`` if its content matches; raise if it differs."""
-        row = (await self._session.execute(
-            select(transactions).where(transactions.c.key == key))).first()
+        row = (await self._session.execute(_BY_KEY, {"key": key})).first()
         if row is None:
             return None
         if row.content_hash != digest:
@@ -178,11 +193,9 @@ class SqlLedgerRepo:
 
     async def _open_and_lock(self, refs: list[AccountRef]) -> dict[AccountRef, tuple[int, int]]:
         """Open missing accounts, lock all in id order (FOR UPDATE); their ids and balances."""
-        wanted = tuple_(accounts.c.kind, accounts.c.owner, accounts.c.currency).in_(
-            [(ref.kind.value, ref.owner.key, ref.currency) for ref in refs])
-        query = select(accounts).where(wanted).order_by(accounts.c.id).with_for_update()
+        wanted = {"refs": [(ref.kind.value, ref.owner.key, ref.currency) for ref in refs]}
         found = {_ref(row): (row.id, int(row.balance))
-                 for row in await self._session.execute(query)}
+                 for row in await self._session.execute(_LOCK, wanted)}
         if len(found) < len(refs):
             for ref in refs:  # sorted: concurrent openers insert in the same order
                 if ref not in found:
@@ -191,7 +204,7 @@ class SqlLedgerRepo:
                                          "currency": ref.currency, "balance": 0},
                                         conflict=["kind", "owner", "currency"])
             found = {_ref(row): (row.id, int(row.balance))
-                     for row in await self._session.execute(query)}
+                     for row in await self._session.execute(_LOCK, wanted)}
         return found
 
     async def _check_settlements(self, tx: Transaction, ids: dict[AccountRef, int]) -> None:
@@ -210,12 +223,10 @@ class SqlLedgerRepo:
 
     async def _insert_transaction(self, tx: Transaction, digest: str) -> int | None:
         """Insert the transaction row; None if its key appeared meanwhile."""
-        insert = (postgresql.insert if dialect_name(self._session) == "postgresql"
-                  else sqlite.insert)(transactions)
-        statement = insert.values(
-            key=tx.key, kind=tx.kind, memo=tx.memo, content_hash=digest,
-            created_at=tx.created_at).on_conflict_do_nothing(index_elements=["key"])
-        result = await self._session.execute(statement.returning(transactions.c.id))
+        result = await self._session.execute(
+            _INSERT_TRANSACTION[dialect_name(self._session)],
+            {"key": tx.key, "kind": tx.kind, "memo": tx.memo, "content_hash": digest,
+             "created_at": tx.created_at})
         return result.scalar_one_or_none()
 
     async def _write(self, tx: Transaction, tx_id: int, digest: str,
@@ -232,12 +243,11 @@ class SqlLedgerRepo:
             rows.append({"transaction_id": tx_id, "account_id": ids[posting.account],
                          "amount": posting.amount.minor, "currency": posting.amount.currency,
                          "hold_id": hold_id})
-        await self._session.execute(postings.insert(), rows)
-        changed = {account_id: delta for account_id, delta in deltas.items() if delta}
+        await self._session.execute(_INSERT_POSTINGS, rows)
+        changed = [{"account_id": account_id, "delta": delta}
+                   for account_id, delta in sorted(deltas.items()) if delta]
         if changed:
-            await self._session.execute(
-                update(accounts).where(accounts.c.id.in_(sorted(changed)))
-                .values(balance=accounts.c.balance + case(changed, value=accounts.c.id)))
+            await self._session.execute(_ADD_TO_BALANCE, changed)
         settled = [p.hold_id for p in tx.postings if p.hold_id is not None]
         if settled:
             await self._session.execute(update(holds).where(holds.c.id.in_(settled)).values(
