@@ -7,7 +7,7 @@ Callback data here is ``prefix:verb:value`` (for example ``lang:ru``, ``start:ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from core.accounts import SUPPORTED_LANGUAGES, Role
 from core.errors import N_
@@ -26,6 +26,7 @@ from locales import LANGUAGE_NAMES
 
 __all__ = [
     "ROLE_NAMES",
+    "callback_ints",
     "callback_parts",
     "language_keyboard",
     "role_keyboard",
@@ -47,6 +48,13 @@ NO_TEXT = N_("Please type your answer as a text message.")
 def stale(ctx: Context) -> list[Action]:
     """The answer to a forged, malformed or outdated button: nothing changes."""
     return [AnswerCallback(ctx.t(STALE_BUTTON), alert=True)]
+
+
+def callback_ints(values: Sequence[str]) -> list[int] | None:
+    """``values`` as non-negative integers (ASCII digits, at most 18), else ``None``."""
+    if all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
+        return [int(v) for v in values]
+    return None
 
 
 def callback_parts(incoming: Incoming, prefix: str, size: int) -> list[str] | None:

@@ -33,8 +33,17 @@ from core.services.relay import (
     thread_for,
 )
 from handlers.context import Context
-from handlers.contract import Action, Button, FileUpload, Incoming, Keyboard, Send, keyboard
-from handlers.keyboards import callback_parts, stale, typed_text
+from handlers.contract import (
+    Action,
+    Button,
+    Callback,
+    FileUpload,
+    Incoming,
+    Keyboard,
+    Send,
+    keyboard,
+)
+from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.notify import notify
 from handlers.router import Router
 
@@ -72,10 +81,6 @@ def message_button(ctx: Context, user_id: int) -> Button:
     return Button(ctx.t("Message"), data=f"msg:new:{user_id}")
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 19 else None
-
-
 async def _compose(ctx: Context, recipient_id: int) -> list[Action]:
     """Checks that the user may write to ``recipient_id`` and waits for the message."""
     recipient = await ensure_may_write(ctx.uow, ctx.user, recipient_id)
@@ -87,23 +92,17 @@ async def _compose(ctx: Context, recipient_id: int) -> list[Action]:
 @router.callback("msg")
 async def relay_button(incoming: Incoming, ctx: Context) -> list[Action]:
     """``msg:new``, ``msg:w`` (write), ``msg:rep`` (report) and ``msg:rr`` (report reason)."""
-    parts = getattr(incoming.event, "data", "").split(":")
-    verb = parts[1] if len(parts) > 1 else ""
-    if verb in ("new", "w", "rep") and (found := callback_parts(incoming, "msg", 3)):
-        object_id = _number(found[2])
-        if object_id is None:
-            return stale(ctx)
-        if verb == "new":
-            return await _compose(ctx, object_id)
-        if verb == "w":
-            thread = await thread_for(ctx.uow, ctx.user, object_id)
+    parts = incoming.event.data.split(":") if isinstance(incoming.event, Callback) else []
+    match parts:
+        case ["msg", "new", raw] if (ids := callback_ints([raw])):
+            return await _compose(ctx, ids[0])
+        case ["msg", "w", raw] if (ids := callback_ints([raw])):
+            thread = await thread_for(ctx.uow, ctx.user, ids[0])
             return await _compose(ctx, thread.other(ctx.user.id))
-        return await _ask_reason(ctx, object_id)
-    if verb == "rr" and (found := callback_parts(incoming, "msg", 4)):
-        message_id = _number(found[2])
-        if message_id is None or found[3] not in REPORT_REASONS:
-            return stale(ctx)
-        return await _report(ctx, message_id, REPORT_REASONS[found[3]])
+        case ["msg", "rep", raw] if (ids := callback_ints([raw])):
+            return await _ask_reason(ctx, ids[0])
+        case ["msg", "rr", raw, code] if (ids := callback_ints([raw])) and code in REPORT_REASONS:
+            return await _report(ctx, ids[0], REPORT_REASONS[code])
     return stale(ctx)
 
 

@@ -23,7 +23,7 @@ from handlers.contract import (
     SendPhoto,
     keyboard,
 )
-from handlers.keyboards import stale
+from handlers.keyboards import callback_ints, stale
 from handlers.router import Router
 
 __all__ = ["command_messages", "router"]
@@ -34,6 +34,7 @@ THREADS_PER_PAGE = 8
 MESSAGES_PER_PAGE = 10
 SNIPPET = 300
 CAPTION_MAX = 1024
+MAX_PAGE = 10_000  # a forged page number beyond this is stale, not a slow query
 
 
 def _when(message: Message) -> str:
@@ -138,16 +139,12 @@ async def command_messages(incoming: Incoming, ctx: Context) -> list[Action]:
 @router.callback("th")
 async def view_button(incoming: Incoming, ctx: Context) -> list[Action]:
     """``th:l:<page>``, ``th:t:<thread>:<page>`` and ``th:f:<message>``."""
-    data = incoming.event.data if isinstance(incoming.event, Callback) else ""
-    parts = data.split(":")
-    numbers = [int(p) for p in parts[2:] if p.isdigit() and len(p) < 19]
-    if len(numbers) != len(parts) - 2:
-        return stale(ctx)
-    match parts[1:2], numbers:
-        case ["l"], [page] if page < 10_000:
+    parts = incoming.event.data.split(":") if isinstance(incoming.event, Callback) else []
+    match parts[:2], callback_ints(parts[2:]):
+        case ["th", "l"], [page] if page < MAX_PAGE:
             return await _thread_list(incoming, ctx, page)
-        case ["t"], [thread_id, page] if page < 10_000:
+        case ["th", "t"], [thread_id, page] if page < MAX_PAGE:
             return await _history(incoming, ctx, thread_id, page)
-        case ["f"], [message_id]:
+        case ["th", "f"], [message_id]:
             return await _open_file(ctx, message_id)
     return stale(ctx)

@@ -31,7 +31,7 @@ from core.services.support import (
 )
 from handlers.context import Context
 from handlers.contract import Action, Button, Incoming, Send
-from handlers.keyboards import callback_parts, stale, typed_text
+from handlers.keyboards import callback_ints, callback_parts, stale, typed_text
 from handlers.notify import notify
 from handlers.router import Router
 
@@ -138,9 +138,10 @@ async def command_report(incoming: Incoming, ctx: Context) -> list[Action]:
 async def report_button(incoming: Incoming, ctx: Context) -> list[Action]:
     """``rpt:<user>``: asks why the user is being reported."""
     parts = callback_parts(incoming, "rpt", 2)
-    if parts is None or not parts[1].isdigit() or len(parts[1]) > 18:
+    ids = callback_ints(parts[1:]) if parts else None
+    if not ids:
         return stale(ctx)
-    target = await find_user(ctx.uow, parts[1])
+    target = await find_user(ctx.uow, str(ids[0]))
     if target.id == ctx.user.id:
         return stale(ctx)
     await ctx.set_state(FRAUD_STATE, {"user": target.id})

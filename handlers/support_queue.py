@@ -19,8 +19,9 @@ from core.services.support import audit_log, close_item, find_user, open_item, q
 from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem, ensure_staff
 from handlers.context import Context
 from handlers.contract import Action, Button, Callback, Edit, Incoming, Send, keyboard
-from handlers.keyboards import stale, typed_text
+from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.relay import KIND_NAMES
+from handlers.relay_views import MAX_PAGE
 from handlers.router import Router
 from handlers.support import describe_user
 
@@ -169,22 +170,16 @@ async def command_audit(incoming: Incoming, ctx: Context) -> list[Action]:
 @router.callback("sup")
 async def queue_button(incoming: Incoming, ctx: Context) -> list[Action]:
     """``sup:q``, ``sup:i``, ``sup:c`` and ``sup:a`` (see the module docstring)."""
-    data = incoming.event.data if isinstance(incoming.event, Callback) else ""
-    parts = data.split(":")
-    verb, args = (parts[1] if len(parts) > 1 else ""), parts[2:]
-    if verb == "c" and len(args) == 2 and args[1] in CLOSE:
-        verb, args = f"c{args[1]}", args[:1]
-    numbers = [int(a) for a in args if a.isdigit() and len(a) < 19]
-    if not args or len(numbers) != len(args):
-        return stale(ctx)
-    match verb, numbers:
-        case "q", [page] if page < 10_000:
+    parts = incoming.event.data.split(":") if isinstance(incoming.event, Callback) else []
+    match parts:
+        case ["sup", "c", raw, ("r" | "d") as how] if (ids := callback_ints([raw])):
+            return await _ask_note(ctx, ids[0], CLOSE[how])
+    match parts[:2], callback_ints(parts[2:]):
+        case ["sup", "q"], [page] if page < MAX_PAGE:
             return await _queue(incoming, ctx, page)
-        case "i", [item_id]:
+        case ["sup", "i"], [item_id]:
             return await _item(incoming, ctx, item_id)
-        case "cr" | "cd", [item_id]:
-            return await _ask_note(ctx, item_id, CLOSE[verb[1]])
-        case "a", [target_id, page] if page < 10_000:
+        case ["sup", "a"], [target_id, page] if page < MAX_PAGE:
             return await _audit(incoming, ctx, target_id or None, page)
     return stale(ctx)
 

@@ -68,6 +68,7 @@ async def test_msg_01_a_third_user_in_compose_with_a_forged_draft_cannot_post(
 @pytest.mark.parametrize("data", [
     "msg:w:abc", "msg:w:", "msg:new:-5", "msg:rep:1:2", "msg:rr:1:unknown", "msg:zz:1",
     "th:t:1", "th:l:x", "th:l:99999999999999999999", "th:f:", "th", "msg",
+    "msg:w:²", "th:f:١٢", "th:t:1:²", "rpt:²", "rpt:", "msg:new:1:2",
 ])
 async def test_malformed_relay_buttons_are_stale_and_change_nothing(bot: BotHarness,
                                                                     data: str) -> None:

@@ -148,6 +148,18 @@ async def test_acc_02_forged_support_buttons_show_nothing_to_users(bot: BotHarne
     assert [i.status for i in await open_items(bot)] == [ItemStatus.OPEN]
 
 
+@pytest.mark.parametrize("data", ["sup:i:²", "sup:c:1:x", "sup:c:²:r", "sup:a:0", "sup:q:-1",
+                                  "sup:a:0:99999999", "sup"])
+async def test_malformed_support_buttons_are_stale_even_for_staff(bot: BotHarness,
+                                                                  data: str) -> None:
+    alice, _, _, _, sam = await _staff(bot)
+    await alice.command("/report @bob fraud attempt")
+    await sam.forge(data)
+    assert sam.answer is not None and sam.answer.alert
+    assert "Only support" not in _said(sam)
+    assert await bot.dialog(sam.id) == (None, {})
+
+
 async def test_acc_02_support_cannot_grant_roles_or_touch_admins_support_or_itself(
         bot: BotHarness) -> None:
     _, bob, carol, admin, sam = await _staff(bot)
