@@ -57,7 +57,7 @@ async def find_user(uow: UnitOfWork, who: str) -> User:
     """The user named by a numeric Telegram id or an @username."""
     ref = who.strip()
     user: User | None = None
-    if ref.lstrip("-").isdigit():
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
         user = await uow.users.get(int(ref))
     elif ref:
         user = await uow.users.by_username(ref)

@@ -185,6 +185,9 @@ async def test_support_commands_explain_their_arguments_and_unknown_users(
     assert "Usage: /suspend" in sam.reply
     await sam.command("/suspend @nobody spam")
     assert "There is no user @nobody" in sam.reply
+    for who in ("²", "99999999999999999999", "-1002", "@"):
+        await sam.command(f"/suspend {who} spam")
+        assert f"There is no user {who}" in sam.reply
     await sam.command("/suspend @bob x")
     assert "at least 3 characters" in sam.reply
     await sam.command("/reinstate @bob")
