@@ -116,6 +116,7 @@ class Milestone:
     request: ChangeRequest | None = None
     requests_made: int = 0
     dispute_item_id: int | None = None
+    from_offer: bool = False  # made from the contract offer's first-milestone term
     _zero: Money = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -27,6 +27,8 @@ from core.ledger import (
     Transaction,
 )
 from core.messages import Message, Relation, Thread
+from core.milestone_events import MilestoneEvent, MilestoneInvoice
+from core.milestones import Milestone
 from core.money import Money
 from core.payments import TopUpIntent
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
@@ -38,6 +40,7 @@ __all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "OutboxRepo", "Poin
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
 __all__ += ["EmailRepo", "Mailer", "RelayRepo", "SupportRepo"]
 __all__ += ["PaymentsRepo"]
+__all__ += ["MilestonesRepo"]
 __all__ += ["ApplicationsRepo", "BookmarksRepo", "ContractsRepo", "MarketRepos", "ProfilesRepo",
             "ProjectsRepo"]
 
@@ -334,6 +337,40 @@ class Mailer(Protocol):
     async def send(self, to: str, subject: str, body: str) -> None: ...
 
 
+class MilestonesRepo(Protocol):
+    """Milestones, their history and funding invoices (:mod:`core.milestones`), as
+    ``uow.milestones``."""
+
+    async def add(self, milestone: Milestone) -> Milestone:
+        """Store a new milestone; returns it with its ``id`` set."""
+
+    async def get(self, milestone_id: int, *, lock: bool = False) -> Milestone | None:
+        """The milestone; ``lock`` holds it against concurrent changes until the end."""
+
+    async def save(self, milestone: Milestone) -> None: ...
+
+    async def for_contract(self, contract_id: int) -> list[Milestone]:
+        """The contract's milestones, oldest first."""
+
+    async def submitted_between(self, after: datetime, until: datetime,
+                                reminders_below: int | None, limit: int) -> list[Milestone]:
+        """Submitted with ``after < submitted_at <= until`` (and fewer reminders), oldest
+        first."""
+
+    async def by_dispute_item(self, item_id: int) -> Milestone | None: ...
+
+    async def add_event(self, event: MilestoneEvent) -> MilestoneEvent:
+        """Append a history entry; returns it with its ``id`` set."""
+
+    async def events(self, milestone_id: int, limit: int = 100) -> list[MilestoneEvent]:
+        """The latest ``limit`` history entries, oldest first."""
+
+    async def add_invoice(self, invoice: MilestoneInvoice) -> None: ...
+
+    async def invoice(self, intent_id: int) -> MilestoneInvoice | None:
+        """The milestone funding that payment intent ``intent_id`` pays, if any."""
+
+
 class UnitOfWork(Protocol):
     users: UsersRepo
     updates: UpdatesRepo
@@ -346,6 +383,7 @@ class UnitOfWork(Protocol):
     support: SupportRepo
     email: EmailRepo
     payments: PaymentsRepo
+    milestones: MilestonesRepo
 
     async def __aenter__(self) -> UnitOfWork: ...
 

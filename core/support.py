@@ -3,8 +3,9 @@
 - The queue holds :class:`QueueItem` values of three kinds: a relayed message flagged
   automatically because it carried contact details or payment handles before a contract
   (MSG-03), a relayed message a participant reported with a reason (MSG-02), and a fraud report
-  about a user from anyone (ACC-04). Support closes an item as resolved or dismissed, with a
-  note.
+  about a user from anyone (ACC-04), and a milestone dispute (MS-08, resolved with
+  ``/resolve``, :mod:`core.services.milestones`). Support closes an item as resolved or
+  dismissed, with a note.
 - Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03).
 - Staff are users with the support or admin role; admins come from the configuration
   (``ADMIN_IDS``) and alone grant or revoke the support role.
@@ -43,6 +44,7 @@ class ItemKind(StrEnum):
     FLAG = "flag"  # MSG-03: found automatically
     REPORT = "report"  # MSG-02: a participant reported a message
     FRAUD = "fraud"  # ACC-04: a user reported another user
+    DISPUTE = "dispute"  # MS-08: a side of a fixed-price contract disputes a milestone
 
 
 class ItemStatus(StrEnum):
@@ -62,6 +64,7 @@ class AuditAction(StrEnum):
     REINSTATE = "reinstate"
     RESOLVE = "resolve"
     DISMISS = "dismiss"
+    RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
 
 
 @dataclass(slots=True)

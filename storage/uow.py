@@ -8,6 +8,7 @@ from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsers
 from storage.repos.email import SqlEmailRepo
 from storage.repos.ledger import SqlLedgerRepo
 from storage.repos.market import SqlMarketRepos
+from storage.repos.milestones import SqlMilestonesRepo
 from storage.repos.outbox import SqlOutboxRepo
 from storage.repos.payments import SqlPaymentsRepo
 from storage.repos.relay import SqlRelayRepo
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.support = SqlSupportRepo(session)
         self.email = SqlEmailRepo(session)
         self.payments = SqlPaymentsRepo(session)
+        self.milestones = SqlMilestonesRepo(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -84,7 +84,7 @@ def upgrade() -> None:
         _fk("support_items", "message_id", "relay_messages.id", "SET NULL"),
         _fk("support_items", "thread_id", "relay_threads.id", "SET NULL"),
         _fk("support_items", "handled_by", "users.id", "SET NULL"),
-        sa.CheckConstraint("kind IN ('flag', 'report', 'fraud')",
+        sa.CheckConstraint("kind IN ('flag', 'report', 'fraud', 'dispute')",
                            name=op.f("ck_support_items_kind")),
         sa.CheckConstraint("status IN ('open', 'resolved', 'dismissed')",
                            name=op.f("ck_support_items_status")),
