@@ -40,7 +40,8 @@ __all__ = ["FRAUD_STATE", "describe_user", "report_user_button", "router"]
 router = Router()
 
 FRAUD_STATE = "support.fraud"
-Action4 = Callable[[UnitOfWork, User, User, str, datetime], Awaitable[None]]
+#: A support service taking (uow, actor, target, why, now).
+StaffAction = Callable[[UnitOfWork, User, User, str, datetime], Awaitable[None]]
 
 
 def describe_user(user: User) -> str:
@@ -62,16 +63,15 @@ def _split(incoming: Incoming) -> tuple[str, str]:
     return who, why.strip()
 
 
-async def _staff_action(incoming: Incoming, ctx: Context, action: Action4, usage: str,
-                        done: str, notice: str | None, *, needs_reason: bool) -> list[Action]:
-    """Parse ``<user> [reason]``, run ``action``, tell the actor and (maybe) the target."""
+async def _staff_action(incoming: Incoming, ctx: Context, action: StaffAction, usage: str,
+                        done: str, notice: str, *, needs_reason: bool) -> list[Action]:
+    """Parse ``<user> [reason]``, run ``action``, tell the actor and the target."""
     who, why = _split(incoming)
     if not who or (needs_reason and not why):
         return [Send(ctx.t(usage))]
     target = await find_user(ctx.uow, who)
     await action(ctx.uow, ctx.user, target, why, ctx.now())
-    if notice is not None:
-        await notify(ctx.uow, target.id, notice, reason=target.suspended_reason or why)
+    await notify(ctx.uow, target.id, notice, reason=target.suspended_reason or why)
     return [Send(ctx.t(done, name=describe_user(target)))]
 
 
