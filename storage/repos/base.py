@@ -7,16 +7,21 @@ cost). Values that are SQL expressions (``func.now()``) are baked into a one-off
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
-__all__ = ["dialect_insert", "dialect_name", "insert_ignore", "upsert"]
+from core.projects import Page
+
+__all__ = ["dialect_insert", "dialect_name", "fetch_page", "insert_ignore", "upsert"]
+
+T = TypeVar("T")
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -79,3 +84,10 @@ async def upsert(session: AsyncSession, table: Table, values: Mapping[str, Any],
         return
     statement = _upserting(dialect, table, tuple(conflict), tuple(sorted(values)))
     await session.execute(statement, dict(values))
+
+
+async def fetch_page(session: AsyncSession, query: Select[Any], page: int, size: int,
+                     convert: Callable[[RowMapping], T]) -> Page[T]:
+    """Run ``query`` for one page (fetching one row more to know whether another follows)."""
+    rows = (await session.execute(query.limit(size + 1).offset(page * size))).mappings().all()
+    return Page(tuple(convert(r) for r in rows[:size]), page, len(rows) > size)

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from sqlalchemy import (
-    Select,
     and_,
     case,
     column,
@@ -32,7 +31,7 @@ from core.bookmarks import Bookmark, BookmarkKind
 from core.contracts import Contract, ContractStatus, EndReason
 from core.profiles import AccountType, EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind, ProjectStatus
-from storage.repos.base import dialect_name, insert_ignore, upsert
+from storage.repos.base import dialect_name, fetch_page, insert_ignore, upsert
 from storage.tables.market import (
     applications,
     bookmarks,
@@ -55,6 +54,7 @@ __all__ = [
 
 MAX_TERMS = 8
 PREFIX_MIN, PREFIX_MAX = 3, 6  # as the FTS5 prefix indexes of migration 0004
+PG_PROBE = 2000
 _WORD = re.compile(r"\w+")
 
 
@@ -74,13 +74,6 @@ def _fields(obj: Any, table: Any, *skip: str) -> dict[str, Any]:
     """The dataclass fields of ``obj`` that are columns of ``table``."""
     return {c.name: getattr(obj, c.name) for c in table.columns
             if c.name not in skip and hasattr(obj, c.name)}
-
-
-async def _page(session: AsyncSession, query: Select[Any], page: int, size: int,
-                convert: Any) -> Page[Any]:
-    """Run ``query`` for one page (fetching one row more to know whether another follows)."""
-    rows = (await session.execute(query.limit(size + 1).offset(page * size))).mappings().all()
-    return Page(tuple(convert(r) for r in rows[:size]), page, len(rows) > size)
 
 
 def _project(row: RowMapping) -> Project:
@@ -131,7 +124,7 @@ class SqlProjectsRepo:
         """The owner's projects, newest first."""
         query = (select(projects).where(projects.c.owner_id == owner_id)
                  .order_by(projects.c.id.desc()))
-        return await _page(self.session, query, page, page_size, _project)
+        return await fetch_page(self.session, query, page, page_size, _project)
 
     async def search(self, category: str | None, keyword: str | None,
                      kind: ProjectKind | None, page: int, page_size: int) -> Page[Project]:
@@ -140,10 +133,11 @@ class SqlProjectsRepo:
         Every word of the keyword must occur. Words of three or more letters match by their
         first six letters at most, as prefixes ("transl" and "translator" both find
         "translation": a crude, language-neutral stemming); shorter words match whole words.
-        SQLite walks the FTS5 index ``projects_fts``
-        in descending rowid (= project id) order and stops once the page is full, so common
-        words cost no more than rare ones; PostgreSQL matches ``to_tsvector('simple', ...)``
-        through its GIN index.
+
+        SQLite walks the FTS5 index ``projects_fts`` in descending rowid (= project id) order
+        and stops once the page is full, so common words cost no more than rare ones.
+        PostgreSQL matches the generated ``search_tsv`` column through its GIN index; see
+        :meth:`_postgresql_search` for how it stays fast for rare and common words alike.
         """
         conditions = [projects.c.status == ProjectStatus.PUBLISHED.value]
         if category is not None:
@@ -155,19 +149,35 @@ class SqlProjectsRepo:
         if not terms:
             query = query.order_by(projects.c.id.desc())
         elif dialect_name(self.session) == "postgresql":
-            tsquery = " & ".join(_prefix(t, "{}:*", "{}") for t in terms)
-            conditions.append(text(
-                "to_tsvector('simple', projects.title || ' ' || projects.description)"
-                " @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery))
-            query = query.order_by(projects.c.id.desc())
+            query = await self._postgresql_search(terms, conditions)
         else:
             match = " ".join(_prefix(t, '"{}"*', '"{}"') for t in terms)
             fts = table("projects_fts", column("rowid"))
             query = (query.select_from(fts.join(projects, projects.c.id == fts.c.rowid))
                      .where(text("projects_fts MATCH :match").bindparams(match=match))
                      .order_by(fts.c.rowid.desc()))
-        return await _page(self.session, query.where(and_(*conditions)), page, page_size,
-                           _project)
+        return await fetch_page(self.session, query.where(and_(*conditions)), page, page_size,
+                                _project)
+
+    async def _postgresql_search(self, terms: list[str], conditions: list[Any]) -> Any:
+        """The keyword query for PostgreSQL, shaped by how many projects match.
+
+        Walking the id index newest first and testing each row is fast when matches are
+        dense, hopeless when they are rare (every row is tested); collecting the matches
+        through the GIN index and sorting them is the reverse. A probe counts up to
+        :data:`PG_PROBE` matches through the index: fewer means rare (collect and sort),
+        as many means common (walk).
+        """
+        tsquery = " & ".join(_prefix(t, "{}:*", "{}") for t in terms)
+        matches = text("projects.search_tsv @@ to_tsquery('simple', :tsquery)").bindparams(
+            tsquery=tsquery)
+        hits = select(projects.c.id).where(matches, *conditions)
+        probe = select(func.count()).select_from(hits.limit(PG_PROBE).subquery())
+        if (await self.session.execute(probe)).scalar_one() >= PG_PROBE:
+            return select(projects).where(matches).order_by(projects.c.id.desc())
+        rare = hits.cte("hits").prefix_with("MATERIALIZED")
+        return (select(projects).where(projects.c.id.in_(select(rare.c.id)))
+                .order_by(projects.c.id.desc()))
 
 
 def _application(row: RowMapping) -> Application:
@@ -220,14 +230,14 @@ class SqlApplicationsRepo:
                  .where(applications.c.project_id == project_id,
                         applications.c.status != ApplicationStatus.WITHDRAWN.value)
                  .order_by(shortlisted, applications.c.id))
-        return await _page(self.session, query, page, page_size, _application)
+        return await fetch_page(self.session, query, page, page_size, _application)
 
     async def by_freelancer(self, freelancer_id: int, page: int,
                             page_size: int) -> Page[Application]:
         """The freelancer's applications, newest first."""
         query = (select(applications).where(applications.c.freelancer_id == freelancer_id)
                  .order_by(applications.c.id.desc()))
-        return await _page(self.session, query, page, page_size, _application)
+        return await fetch_page(self.session, query, page, page_size, _application)
 
     async def count_by_freelancer(self, freelancer_id: int) -> int:
         """How many projects the freelancer ever applied to."""
@@ -280,7 +290,7 @@ class SqlContractsRepo:
                  .where(or_(contracts.c.client_id == user_id, contracts.c.expert_id == user_id),
                         contracts.c.status.in_(sorted(s.value for s in statuses)))
                  .order_by(contracts.c.id.desc()))
-        return await _page(self.session, query, page, page_size, _contract)
+        return await fetch_page(self.session, query, page, page_size, _contract)
 
     async def count_for(self, user_id: int, status: ContractStatus) -> int:
         """How many contracts in ``status`` the user has, on either side."""
@@ -331,7 +341,7 @@ class SqlBookmarksRepo:
                  .where(bookmarks.c.owner_id == owner_id,
                         bookmarks.c.kind == BookmarkKind(kind).value)
                  .order_by(bookmarks.c.created_at.desc(), bookmarks.c.target_id.desc()))
-        return await _page(self.session, query, page, page_size, lambda r: Bookmark(
+        return await fetch_page(self.session, query, page, page_size, lambda r: Bookmark(
             r["owner_id"], BookmarkKind(r["kind"]), r["target_id"], r["created_at"]))
 
 

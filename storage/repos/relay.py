@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
@@ -12,13 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.contracts import ContractStatus
 from core.messages import Message, MessageKind, Relation, Thread
 from core.projects import Page
-from storage.repos.base import insert_ignore
+from storage.repos.base import fetch_page, insert_ignore
 from storage.tables.market import applications, contracts, projects
 from storage.tables.support import relay_messages, relay_threads
 
-__all__ = ["SqlRelayRepo", "page_of"]
+__all__ = ["SqlRelayRepo"]
 
-T = TypeVar("T")
 #: A contract "exists" for MSG-03 once the expert accepted the offer.
 ACCEPTED = (ContractStatus.ACTIVE.value, ContractStatus.ENDED.value)
 
@@ -96,12 +95,10 @@ class SqlRelayRepo:
     async def threads_of(self, user_id: int, page: int, page_size: int) -> Page[Thread]:
         """The user's threads, the most recently active first."""
         active = func.coalesce(relay_threads.c.last_message_at, relay_threads.c.created_at)
-        result = await self.session.execute(
-            select(relay_threads)
-            .where(or_(relay_threads.c.user_a == user_id, relay_threads.c.user_b == user_id))
-            .order_by(active.desc(), relay_threads.c.id.desc())
-            .offset(page * page_size).limit(page_size + 1))
-        return page_of([_thread(row) for row in result.mappings()], page, page_size)
+        query = (select(relay_threads)
+                 .where(or_(relay_threads.c.user_a == user_id, relay_threads.c.user_b == user_id))
+                 .order_by(active.desc(), relay_threads.c.id.desc()))
+        return await fetch_page(self.session, query, page, page_size, _thread)
 
     async def add_message(self, message: Message) -> Message:
         """Store a message; returns it with its id."""
@@ -125,13 +122,7 @@ class SqlRelayRepo:
 
     async def messages(self, thread_id: int, page: int, page_size: int) -> Page[Message]:
         """The thread's messages, newest first."""
-        result = await self.session.execute(
-            select(relay_messages).where(relay_messages.c.thread_id == thread_id)
-            .order_by(relay_messages.c.id.desc())
-            .offset(page * page_size).limit(page_size + 1))
-        return page_of([_message(row) for row in result.mappings()], page, page_size)
+        query = (select(relay_messages).where(relay_messages.c.thread_id == thread_id)
+                 .order_by(relay_messages.c.id.desc()))
+        return await fetch_page(self.session, query, page, page_size, _message)
 
-
-def page_of(rows: list[T], page: int, page_size: int) -> Page[T]:
-    """A page from ``page_size + 1`` fetched rows (the extra one says another page follows)."""
-    return Page(tuple(rows[:page_size]), page, len(rows) > page_size)

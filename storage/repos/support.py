@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.projects import Page
 from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem
-from storage.repos.relay import page_of
+from storage.repos.base import fetch_page
 from storage.tables.support import support_audit, support_items
 
 __all__ = ["SqlSupportRepo"]
@@ -67,10 +67,9 @@ class SqlSupportRepo:
 
     async def open_items(self, page: int, page_size: int) -> Page[QueueItem]:
         """Open items, oldest first."""
-        result = await self.session.execute(
-            select(support_items).where(support_items.c.status == ItemStatus.OPEN.value)
-            .order_by(support_items.c.id).offset(page * page_size).limit(page_size + 1))
-        return page_of([_item(row) for row in result.mappings()], page, page_size)
+        query = (select(support_items).where(support_items.c.status == ItemStatus.OPEN.value)
+                 .order_by(support_items.c.id))
+        return await fetch_page(self.session, query, page, page_size, _item)
 
     async def reported(self, reporter_id: int, message_id: int) -> bool:
         """Whether ``reporter_id`` already reported ``message_id``."""
@@ -91,7 +90,5 @@ class SqlSupportRepo:
         query = select(support_audit)
         if target_id is not None:
             query = query.where(support_audit.c.target_id == target_id)
-        result = await self.session.execute(
-            query.order_by(support_audit.c.id.desc()).offset(page * page_size)
-            .limit(page_size + 1))
-        return page_of([_entry(row) for row in result.mappings()], page, page_size)
+        return await fetch_page(self.session, query.order_by(support_audit.c.id.desc()), page,
+                                page_size, _entry)
