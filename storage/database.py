@@ -4,7 +4,8 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout, and every trans
 with ``BEGIN IMMEDIATE``: a writer takes the write lock up front, so two concurrent units of
 work queue behind each other instead of failing with "database is locked" when both read and
 then write (SQLAlchemy's documented recipe: driver-level transactions off, our own BEGIN in a
-``begin`` event).
+``begin`` event). A SQLite file gets one pooled connection (transactions queue in asyncio),
+and the calls that cannot block skip aiosqlite's thread (:mod:`storage.sqlite_inline`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.sqlite_inline import inline_connector
 from storage.uow import SqlUnitOfWork
 
 __all__ = ["DEFAULT_URL", "Database"]
 
 DEFAULT_URL = f"sqlite+aiosqlite:///{Path('data') / 'marketplace.db'}"
 BUSY_TIMEOUT_SECONDS = 30
-#: FULL: a committed update survives a power cut too (WAL + NORMAL survives only a crash).
-SYNCHRONOUS = "FULL"
+#: WAL with synchronous=NORMAL (SQLite's recommendation for WAL, Rails' default): a commit
+#: survives a crash of the bot; after a power cut or OS crash the database is intact but the
+#: last commits may be missing. FULL adds an fsync to every commit (here 0.2-4 ms, the
+#: largest cost of an update); set it to "FULL" if that trade is wrong for a deployment.
+SYNCHRONOUS = "NORMAL"
 DRIVERS = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}
 
 
@@ -31,13 +36,16 @@ class Database:
     """Owns the engine; hands out units of work and applies migrations."""
 
     def __init__(self, url: str | URL = DEFAULT_URL, *, schema: str | None = None,
-                 echo: bool = False) -> None:
+                 echo: bool = False, sqlite_inline: bool = True) -> None:
         """Create the engine for ``url`` (no connection is made yet).
 
         Args:
             url: ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://...``.
             schema: PostgreSQL only: the schema to work in (set as the ``search_path``).
             echo: log every statement (debugging).
+            sqlite_inline: SQLite files only: run the calls that cannot block on the event
+                loop's thread (:mod:`storage.sqlite_inline`); False sends every call through
+                aiosqlite's thread.
         """
         self.url = make_url(url)
         driver = self.url.drivername
@@ -54,12 +62,12 @@ class Database:
             if _is_file(self.url):
                 # One connection: every transaction writes (BEGIN IMMEDIATE), so they take turns
                 # anyway; waiting for the pool is an asyncio wait, whereas waiting in SQLite's
-                # busy handler polls with sleeps of up to 100 ms. Other processes still meet
-                # the busy timeout. Session.close() already rolls back an open transaction, so
-                # the pool's extra ROLLBACK on check-in (a round trip to the driver thread) is
-                # skipped.
-                options.update(pool_size=1, max_overflow=0, pool_timeout=BUSY_TIMEOUT_SECONDS,
-                               pool_reset_on_return=None)
+                # busy handler polls with sleeps of up to 100 ms. Other processes (and other
+                # Database objects) still meet the busy timeout.
+                options.update(pool_size=1, max_overflow=0, pool_timeout=BUSY_TIMEOUT_SECONDS)
+                if sqlite_inline:
+                    options["async_creator"] = inline_connector(str(self.url.database),
+                                                                BUSY_TIMEOUT_SECONDS)
         elif schema is not None:
             options["connect_args"] = {"server_settings": {"search_path": schema}}
         self.schema = schema
