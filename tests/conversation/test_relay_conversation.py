@@ -99,7 +99,7 @@ async def test_msg_03_contacts_before_a_contract_are_masked_flagged_and_the_send
     assert "bob at mail dot ru" not in alice.last_text and MASK in alice.last_text
 
 
-async def test_msg_03_an_english_sender_is_warned_in_english_about_paying_outside(
+async def test_pay_06_an_english_sender_is_warned_in_english_about_paying_outside(
         bot: BotHarness) -> None:
     alice, _, carol = await people(bot)
     await alice.forge(f"msg:new:{carol.id}")
