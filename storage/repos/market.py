@@ -54,7 +54,7 @@ __all__ = [
 
 MAX_TERMS = 8
 PREFIX_MIN, PREFIX_MAX = 3, 6  # as the FTS5 prefix indexes of migration 0004
-PG_PROBE = 2000
+PG_PROBE = 500
 _WORD = re.compile(r"\w+")
 
 

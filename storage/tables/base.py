@@ -24,12 +24,11 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's name filter: skip objects that migrations create with raw, dialect-specific DDL.
 
-    A table module lists them in ``metadata.info["unmanaged_tables"]`` or
-    ``metadata.info["unmanaged_indexes"]`` (for example SQLite FTS5 tables and PostgreSQL GIN
-    expression indexes), so autogenerate and the migration tests do not report them.
+    A table module lists them in ``metadata.info["unmanaged_tables"]``,
+    ``["unmanaged_indexes"]`` or ``["unmanaged_columns"]`` (for example SQLite FTS5 tables and
+    PostgreSQL generated tsvector columns with their GIN indexes), so autogenerate and the
+    migration tests do not report them.
     """
-    if type_ == "table":
-        return name not in metadata.info.get("unmanaged_tables", ())
-    if type_ == "index":
-        return name not in metadata.info.get("unmanaged_indexes", ())
-    return True
+    kinds = {"table": "unmanaged_tables", "index": "unmanaged_indexes",
+             "column": "unmanaged_columns"}
+    return type_ not in kinds or name not in metadata.info.get(kinds[type_], ())

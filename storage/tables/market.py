@@ -3,9 +3,9 @@ bookmarks.
 
 Keyword search over projects is dialect-specific and lives in migration ``0004_market`` only:
 on SQLite an FTS5 external-content table ``projects_fts`` kept in step by triggers, on
-PostgreSQL a GIN index on ``to_tsvector('simple', title || ' ' || description)``. Those objects
-are not declared here; :data:`UNMANAGED_TABLES` and :data:`UNMANAGED_INDEXES` name them so
-that comparisons of the database with the metadata skip them
+PostgreSQL a generated column ``search_tsv`` (``to_tsvector('simple', title || ' ' ||
+description)``) with a GIN index. Those objects are not declared here; the ``UNMANAGED_*``
+sets name them so that comparisons of the database with the metadata skip them
 (:func:`storage.tables.base.include_name`).
 """
 
@@ -30,6 +30,7 @@ from storage.tables.base import metadata
 from storage.types import JsonDocument, UTCDateTime
 
 __all__ = [
+    "UNMANAGED_COLUMNS",
     "UNMANAGED_INDEXES",
     "UNMANAGED_TABLES",
     "applications",
@@ -44,10 +45,12 @@ __all__ = [
 #: SQLite FTS5 objects created by migration 0004 (the virtual table and its shadow tables).
 UNMANAGED_TABLES = frozenset({"projects_fts", "projects_fts_data", "projects_fts_idx",
                               "projects_fts_docsize", "projects_fts_config"})
-#: PostgreSQL's GIN expression index for keyword search, also created by migration 0004.
+#: PostgreSQL's generated tsvector column and its GIN index, also created by migration 0004.
+UNMANAGED_COLUMNS = frozenset({"search_tsv"})
 UNMANAGED_INDEXES = frozenset({"ix_projects_search"})
 metadata.info.setdefault("unmanaged_tables", set()).update(UNMANAGED_TABLES)
 metadata.info.setdefault("unmanaged_indexes", set()).update(UNMANAGED_INDEXES)
+metadata.info.setdefault("unmanaged_columns", set()).update(UNMANAGED_COLUMNS)
 
 #: An auto-increment key that is SQLite's rowid (FTS5 ``content_rowid`` needs that).
 Serial = BigInteger().with_variant(Integer(), "sqlite")

@@ -242,3 +242,17 @@ async def test_profiles_are_upserted_and_portfolio_items_listed(db: Database) ->
         await repo.remove_portfolio(item.id)
         assert await repo.portfolio_item(item.id) is None
         assert len(await repo.portfolio(FREELANCER)) == 1
+
+
+@pytest.mark.parametrize("probe", [1, 500])
+async def test_search_gives_the_same_page_whether_matches_look_rare_or_common(
+        db: Database, probe: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("storage.repos.market.PG_PROBE", probe)
+    async with db.uow() as uow:
+        added = [await uow.market.projects.add(_project(f"Gearbox job {n}", published=n))
+                 for n in range(4)]
+        await uow.market.projects.add(_project("Logo for a bakery", category="design"))
+        await uow.commit()
+    async with db.uow() as uow:
+        found = await uow.market.projects.search("cad", "gear", None, 0, 3)
+    assert [p.id for p in found.items] == [p.id for p in reversed(added)][:3] and found.has_more

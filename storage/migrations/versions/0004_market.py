@@ -7,8 +7,8 @@ Keyword search is dialect-specific DDL, created here only:
   project's id) kept in step with ``projects`` by three triggers. Prefix indexes for 3 to 6
   characters make prefix queries as cheap as whole words (the repository matches a word by
   its first six letters at most).
-- PostgreSQL: a GIN index on ``to_tsvector('simple', title || ' ' || description)``; queries
-  use the same expression so the index serves them.
+- PostgreSQL: a generated column ``search_tsv`` = ``to_tsvector('simple', title || ' ' ||
+  description)`` with a GIN index.
 
 Revision ID: 0004_market
 Revises: 0003_outbox
@@ -57,10 +57,12 @@ SQLITE_SEARCH_DROP = [
     "DROP TABLE IF EXISTS projects_fts",
 ]
 POSTGRESQL_SEARCH = [
-    """CREATE INDEX ix_projects_search ON projects
-       USING GIN (to_tsvector('simple', title || ' ' || description))""",
+    """ALTER TABLE projects ADD COLUMN search_tsv tsvector
+       GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || description)) STORED""",
+    "CREATE INDEX ix_projects_search ON projects USING GIN (search_tsv)",
 ]
-POSTGRESQL_SEARCH_DROP = ["DROP INDEX IF EXISTS ix_projects_search"]
+POSTGRESQL_SEARCH_DROP = ["DROP INDEX IF EXISTS ix_projects_search",
+                          "ALTER TABLE projects DROP COLUMN IF EXISTS search_tsv"]
 
 
 def _user(name: str, **kwargs: object) -> sa.Column:  # type: ignore[type-arg]
