@@ -3,10 +3,13 @@
 Handlers write notifications to the ``outbox`` table in the transaction of the change that
 causes them (:func:`handlers.notify.notify`). :class:`OutboxSender` drains the table:
 
-- **Claiming.** A batch of due rows is taken in one short transaction (``FOR UPDATE SKIP
-  LOCKED`` on PostgreSQL, so several bot processes never take the same row; SQLite has one
-  writer) and leased: ``not_before`` moves to the end of the lease. A sender that dies leaves
-  its rows to whoever claims them after the lease.
+- **Claiming.** Due rows are taken chat by chat in one short transaction: a sender owns a chat
+  while it holds or leases the chat's oldest unsent row (``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL, so several bot processes never serve one chat at once; SQLite has one writer),
+  and leases the chat's due rows by moving their ``not_before`` to the end of the lease. A
+  sender that dies leaves its rows to whoever claims them after the lease. (A chat changes
+  hands only once its owner has sent what it claimed; a message written for it within the
+  same second and taken by another process may draw a 429, which is waited out.)
 - **Limits.** :class:`SendLimiter` keeps at most 30 messages in any second overall and one per
   second per chat. A message's slot counts from the moment its request starts until one window
   after its answer arrived, so however long the request took, Telegram cannot have seen two of
@@ -23,8 +26,9 @@ Delivery is at least once, and a message is sent twice only in one window: its s
 before its mark was written. The row is then sent again when its lease ends. No row is lost:
 until it is marked sent or failed, it is claimed again.
 
-Order: messages to one chat go out in the order they were written, except that a retried
-message may arrive after later ones to the same chat.
+Order: messages to one chat go out in the order they were written, one at a time. A message
+that waits for a retry holds back the later ones of its chat (they are given back, and the chat
+is not claimed again until its oldest message is due).
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ class OutboxSender:
             clock: the instants written to the rows (leases, retry times, sent_at).
             limiter: the flood limits (default: 30/s overall, 1/s per chat, monotonic time).
             sleep: how to wait (tests pass one that moves a fake time source).
-            batch_size: rows claimed per transaction.
+            batch_size: chats claimed per transaction (with their due rows).
             max_in_flight: requests open at once.
             lease: how long a claimed row stays reserved for this sender.
             send_timeout: seconds before a request counts as a network error.
@@ -192,6 +196,7 @@ class OutboxSender:
         self.poll_interval = poll_interval
         self.backoff_first, self.backoff_max = backoff
         self._network_failures = 0
+        self._held_back: set[int] = set()  # chats whose oldest message waits for a retry
         self._wakeup = asyncio.Event()
         self.sent = 0
 
@@ -226,11 +231,11 @@ class OutboxSender:
             while True:
                 for row_id in [i for i, task in in_flight.items() if task.done()]:
                     del in_flight[row_id]
-                if not exhausted and len(queue) < self.batch_size // 2:
-                    fresh = await self._claim(self.batch_size - len(queue))
+                if not exhausted and len({c.row.chat_id for c in queue}) < self.batch_size // 2:
+                    fresh = await self._claim(self.batch_size)
                     exhausted = not fresh
                     queue.extend(fresh)
-                queue = await self._release_expiring(queue)
+                queue = await self._release_unsendable(queue)
                 if not queue and not in_flight and exhausted:
                     break
                 picked = self._pick(queue) if len(in_flight) < self.max_in_flight else None
@@ -252,17 +257,20 @@ class OutboxSender:
             await uow.commit()
         return [_Claimed(row, now + self.lease) for row in rows]
 
-    async def _release_expiring(self, queue: list[_Claimed]) -> list[_Claimed]:
-        """Give back queued rows whose lease ends too soon to start them safely."""
+    async def _release_unsendable(self, queue: list[_Claimed]) -> list[_Claimed]:
+        """Give back queued rows whose lease ends too soon to start them safely, and the later
+        rows of a chat whose message waits for a retry (they must not overtake it)."""
         cutoff = self.clock.now() + min(self.lease / 3, timedelta(seconds=2 * self.send_timeout))
-        expiring = [c for c in queue if c.leased_until <= cutoff]
-        if not expiring:
+        held_back, self._held_back = self._held_back, set()
+        given_back = [c for c in queue
+                      if c.leased_until <= cutoff or c.row.chat_id in held_back]
+        if not given_back:
             return queue
         async with self.database.uow() as uow:
-            for claimed in expiring:
+            for claimed in given_back:
                 await uow.outbox.release([claimed.row.id], claimed.leased_until)
             await uow.commit()
-        return [c for c in queue if c.leased_until > cutoff]
+        return [c for c in queue if c not in given_back]
 
     def _pick(self, queue: list[_Claimed]) -> _Claimed | None:
         """The oldest row whose chat may receive a message now; a chat's later rows wait."""
@@ -326,6 +334,8 @@ class OutboxSender:
     async def _record(self, claimed: _Claimed, outcome: str, error: str = "",
                       delay: timedelta = timedelta(0)) -> None:
         """Write the outcome of a send in its own transaction (logged, never raised)."""
+        if outcome == "defer":
+            self._held_back.add(claimed.row.chat_id)
         now = self.clock.now()
         try:
             async with self.database.uow() as uow:

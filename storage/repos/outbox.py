@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, insert, null, or_, select, update
+from sqlalchemy import event, func, insert, null, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -26,6 +26,9 @@ from storage.repos.base import insert_ignore
 from storage.tables.outbox import outbox
 
 __all__ = ["OutboxRow", "SqlOutboxRepo", "on_outbox_commit"]
+
+#: How many rows per claimed chat one claim takes at most, on average.
+CHAT_BACKLOG = 20
 
 Listener = Callable[[], None]
 _listeners: WeakKeyDictionary[Engine, list[Listener]] = WeakKeyDictionary()
@@ -89,20 +92,34 @@ class SqlOutboxRepo:
         event.listen(sync_session, "after_commit", fire, once=True)
 
     async def claim_due(self, at: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
-        """Take up to ``limit`` due rows (oldest first) and lease them until ``at + lease``."""
+        """Take the due rows of up to ``limit`` chats, oldest first, and lease them until
+        ``at + lease``.
+
+        A chat is taken whole, by locking its oldest unsent row (``FOR UPDATE SKIP LOCKED``):
+        while one sender holds or leases that row, no other sender takes any row of the chat.
+        So two processes do not write to one chat at once (Telegram's 1/s per chat holds), and
+        a chat whose oldest message waits for a retry waits as a whole (its order holds). At
+        most ``limit * CHAT_BACKLOG`` rows are taken; a chat with more is taken in parts.
+        """
+        unsent = (outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))
+        due = or_(outbox.c.not_before.is_(None), outbox.c.not_before <= at)
+        heads = select(func.min(outbox.c.id)).where(*unsent).group_by(outbox.c.chat_id)
+        owned = (await self.session.execute(
+            select(outbox.c.chat_id).where(outbox.c.id.in_(heads), due)
+            .order_by(outbox.c.id).limit(limit)
+            .with_for_update(skip_locked=True))).scalars().all()
+        if not owned:
+            return []
         result = await self.session.execute(
             select(outbox.c.id, outbox.c.user_id, outbox.c.chat_id, outbox.c.text,
                    outbox.c.keyboard, outbox.c.attempts)
-            .where(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
-                   or_(outbox.c.not_before.is_(None), outbox.c.not_before <= at))
-            .order_by(outbox.c.id)
-            .limit(limit)
+            .where(outbox.c.chat_id.in_(owned), *unsent, due)
+            .order_by(outbox.c.id).limit(limit * CHAT_BACKLOG)
             .with_for_update(skip_locked=True))
         rows = [OutboxRow(*row) for row in result.all()]
-        if rows:
-            await self.session.execute(
-                update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
-                .values(not_before=at + lease))
+        await self.session.execute(
+            update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
+            .values(not_before=at + lease))
         return rows
 
     async def mark_sent(self, row_id: int, at: datetime) -> None:

@@ -35,5 +35,7 @@ outbox = Table(
     Column("last_error", Text),
 )
 _UNSENT = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
-# The sender's query: unsent rows, oldest first. Partial on both backends, so it stays small.
-Index("ix_outbox_unsent", outbox.c.id, postgresql_where=_UNSENT, sqlite_where=_UNSENT)
+# The sender's queries: each chat's unsent rows, oldest first. Partial on both backends, so it
+# holds only what waits to be sent.
+Index("ix_outbox_unsent", outbox.c.chat_id, outbox.c.id, postgresql_where=_UNSENT,
+      sqlite_where=_UNSENT)

@@ -56,6 +56,7 @@ class Probe:
     delivered: list[tuple[int, str]] = field(default_factory=list)
     refused_429: int = 0
     fail_first: int = 0  # raise TransientError for the first N attempts
+    refuse_once: set[str] = field(default_factory=set)  # answer 429 to these texts, once
     after_send: Callable[[int], None] | None = None  # called with the count of deliveries
 
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
@@ -63,6 +64,10 @@ class Probe:
         self.attempts += 1
         if self.attempts <= self.fail_first:
             raise TransientError("connection reset (simulated)")
+        if text in self.refuse_once:
+            self.refuse_once.discard(text)
+            self.refused_429 += 1
+            raise RetryLater(2)
         try:
             await self.inner.send_text(chat_id, text, keyboard)
         except RetryLater:

@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
-    op.create_index("ix_outbox_unsent", "outbox", ["id"],
+    op.create_index("ix_outbox_unsent", "outbox", ["chat_id", "id"],
                     postgresql_where=_UNSENT, sqlite_where=_UNSENT)
 
 
