@@ -79,7 +79,7 @@ async def application_card(ctx: Context, application: Application,
     aid, me = application.id, ctx.user.id
     status = ctx.t(STATUS_NAMES[application.status])
     proposal = _proposal(ctx, application, project.kind)
-    offer = await ctx.uow.market.contracts.for_application(aid) if (
+    offer = await ctx.uow.market.contracts.for_application(application.id or 0) if (
         application.status in (ApplicationStatus.CHOSEN, ApplicationStatus.DECLINED)) else None
     rows: list[list[Button]] = []
     if me == application.freelancer_id:
@@ -213,10 +213,10 @@ async def application_button(incoming: Incoming, ctx: Context) -> list[Action]:
                            title=project.title))]
     if len(data) == 3 and verb == "wd":
         application = await withdraw(ctx.uow, ctx.user, object_id, ctx.now())
-        project = await ctx.uow.market.projects.get(application.project_id)
-        if project is not None:
-            await notify(ctx.uow, project.owner_id, WITHDRAWN, name=ctx.user.display_name,
-                         title=project.title)
+        owned = await ctx.uow.market.projects.get(application.project_id)
+        if owned is not None:
+            await notify(ctx.uow, owned.owner_id, WITHDRAWN, name=ctx.user.display_name,
+                         title=owned.title)
         return await _card(incoming, ctx, object_id, ctx.t("Withdrawn."))
     if len(data) == 3 and verb in ("sl", "us"):
         await shortlist(ctx.uow, ctx.user, object_id, verb == "sl", ctx.now())
@@ -282,10 +282,10 @@ async def _answer(ctx: Context, state: str, text: str, draft: dict[str, Any]) ->
     if state == "ap.mtitle":
         title = validate_milestone_title(text)
         await ctx.set_state("ap.mamount", {**draft, "title": title})
-        proposed = amount(ctx, application.amount, application.currency)
+        suggested = amount(ctx, application.amount, application.currency)
         return [Send(ctx.t("The milestone's amount in {currency}? Type it, or use the proposed "
                            "price.", currency=project.currency), keyboard=keyboard(
-            [Button(ctx.t("Use {amount}", amount=proposed), data=f"ap:ma:{application_id}")]))]
+            [Button(ctx.t("Use {amount}", amount=suggested), data=f"ap:ma:{application_id}")]))]
     milestone = parse_price(text, project.currency, ctx.language)
     return await _send_offer(ctx, application_id, OfferTerms(
         milestone_title=draft.get("title"), milestone_amount=milestone))

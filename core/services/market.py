@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from core.accounts import Role, User, ensure_can_act
 from core.categories import category
@@ -146,7 +147,7 @@ async def edit_project(uow: UnitOfWork, actor: User, project_id: int, now: datet
     elif field == "category":
         project.category = validate_category(str(value))
     elif field == "budget":
-        low, high = value  # type: ignore[misc]
+        low, high = cast(tuple[int, int], value)
         project.budget_min, project.budget_max = validate_budget(int(low), int(high))
     elif field == "deadline":
         project.deadline = None if value is None else validate_deadline(value, now.date())  # type: ignore[arg-type]

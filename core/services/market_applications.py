@@ -195,5 +195,6 @@ async def choose(uow: UnitOfWork, actor: User, application_id: int, terms: Offer
                             milestone_amount=amount)
     await uow.market.applications.save(application)
     contract = await uow.market.contracts.add(contract)
+    assert application.id is not None  # a stored application has an id
     await uow.points.award(application.freelancer_id, chosen_award(application.id), now)
     return contract

@@ -11,6 +11,8 @@ sets name them so that comparisons of the database with the metadata skip them
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -56,7 +58,7 @@ metadata.info.setdefault("unmanaged_columns", set()).update(UNMANAGED_COLUMNS)
 Serial = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _user_fk(name: str, **kwargs: object) -> Column:  # type: ignore[type-arg]
+def _user_fk(name: str, **kwargs: Any) -> Column[int]:
     return Column(name, BigInteger, ForeignKey("users.id", ondelete="CASCADE"), **kwargs)
 
 

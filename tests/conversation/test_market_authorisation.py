@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from handlers import build_router
-from handlers.contract import AnswerCallback, Edit, Send, SendDocument, SendPhoto
 from handlers.context import HandlerSettings
+from handlers.contract import AnswerCallback, Edit, Send, SendDocument, SendPhoto
 from storage import Database
+from storage.tables.market import portfolio_items
 from storage.tables.outbox import outbox
 from tests.conftest import START
 from tests.conversation.harness import BotHarness, ChatUser
@@ -37,7 +38,6 @@ from tests.conversation.market_kit import (
     post_project,
     team,
 )
-from storage.tables.market import portfolio_items
 
 SECRET_TITLE = "Secret gearbox redesign"
 

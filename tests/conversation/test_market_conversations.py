@@ -151,7 +151,8 @@ async def test_the_employer_shortlists_and_chooses_with_a_fixed_offer(bot: BotHa
     assert labels[0].startswith("★ Carol")
     contract_id = await offer(alice, first)
     assert await _value(bot, contracts, contract_id, "milestone_amount") == 80_000
-    assert "Offer sent" in alice.reply and "First milestone: Drawings of the housing" in alice.reply
+    assert "Offer sent" in alice.reply
+    assert "First milestone: Drawings of the housing" in alice.reply
     await deliver(bot)
     assert "выбрал(а) вас" in boris.last_text
     await boris.press_data(f"ct:v:{contract_id}")

@@ -73,7 +73,7 @@ async def _apply(boris: SandboxUser, project_id: int) -> SandboxMessage:
 
 
 async def test_rat_01_an_employer_and_a_freelancer_reach_an_active_contract_in_their_languages(
-        delivering: Running) -> None:
+        delivering: Running) -> None:  # noqa: F811 - the imported fixture
     running = delivering
     server = running.server
     alice = server.user(1001, "Alice", language_code="en", username="alice")
