@@ -251,3 +251,18 @@ async def test_acc_02_a_suspended_freelancer_reads_but_cannot_apply(bot: BotHarn
     await boris.press_data(f"ap:new:{project_id}")
     assert boris.answer is not None and "spam" in (boris.answer.text or "")
     assert (await market_rows(bot))["applications"] == []
+
+
+async def test_a_deep_link_opens_the_project_after_a_newcomer_signs_up(bot: BotHarness) -> None:
+    alice, _, _ = await team(bot)
+    project_id = await post_project(alice)
+    dana = bot.user(2004, "Dana", "Reyes", language_code="es")
+    await dana.command(f"/start p{project_id}")
+    await dana.press_data("start:role:expert")
+    for answer in ("Dana", "Reyes", "dana@example.com"):
+        await dana.say(answer)
+    assert "Design a gearbox housing" in dana.last_text
+    assert "Presupuesto: 500,00\xa0US$–1.000,00\xa0US$" in dana.last_text
+    assert "Postularme" in dana.buttons()
+    await dana.command(f"/start p{project_id}")
+    assert "Design a gearbox housing" in dana.reply
