@@ -266,3 +266,63 @@ async def test_a_deep_link_opens_the_project_after_a_newcomer_signs_up(bot: BotH
     assert "Postularme" in dana.buttons()
     await dana.command(f"/start p{project_id}")
     assert "Design a gearbox housing" in dana.reply
+
+
+async def test_the_owner_changes_category_kind_and_deadline_with_buttons(bot: BotHarness) -> None:
+    alice, _, _ = await team(bot)
+    project_id = await post_project(alice, publish=False, deadline="2026-06-30")
+    await alice.press_data(f"pj:ed:{project_id}")
+    await alice.press_data(f"pj:ef:{project_id}:category")
+    await alice.press_data(f"pj:ec:{project_id}:design")
+    await alice.press_data(f"pj:ed:{project_id}")
+    await alice.press_data(f"pj:ef:{project_id}:kind")
+    await alice.press_data(f"pj:ek:{project_id}:hourly")
+    assert "per hour" in alice.reply
+    await alice.press_data(f"pj:ed:{project_id}")
+    await alice.press_data(f"pj:ef:{project_id}:deadline")
+    await alice.press_data(f"pj:nd:{project_id}")
+    row = (await market_rows(bot))["projects"][0]
+    assert ("design", "hourly", None) == (row[4], row[5], row[9])
+    await alice.command("/myprojects")
+    assert "Design a gearbox housing — draft (only you can see it)" in alice.reply
+
+
+async def test_a_freelancer_edits_the_profile_and_manages_the_portfolio(bot: BotHarness) -> None:
+    _, boris, _ = await team(bot)
+    await boris.command("/freelancer_profile")
+    await boris.press_data("pf:at:professional")
+    await boris.say("Инженер-конструктор, SolidWorks")
+    await boris.say("SolidWorks")
+    await boris.press_data("pf:ct:cad")
+    await boris.press_data("pf:cd")
+    await boris.press_data("pf:skip")
+    await boris.press_data("pf:skip")
+    await boris.press_data("pf:e:country")
+    await boris.say("Атлантида")
+    assert "DE или UA" in boris.reply
+    await boris.say("pl")
+    assert "Страна: Польша" in boris.reply
+    await boris.press_data("pf:e:type")
+    await boris.press_data("pf:at:studio")
+    assert "Студия ·" in boris.reply
+    await boris.press_data("pf:pa")
+    await boris.say("Чертёж вала")
+    await boris.document("shaft.pdf")
+    await boris.press_data("pf:pl")
+    item = (await market_rows(bot))["portfolio_items"][0][0]
+    await boris.press_data(f"pf:px:{item}")
+    assert (await market_rows(bot))["portfolio_items"] == []
+    await boris.command("/applications")
+    assert "/projects" in boris.reply
+
+
+async def test_an_employer_renames_the_employer_profile(bot: BotHarness) -> None:
+    alice, _, _ = await team(bot)
+    await alice.command("/employer_profile")
+    await alice.say("Alice Smith")
+    await alice.press_data("pe:nc")
+    await alice.press_data("pe:e:name")
+    await alice.say("Smith Engineering")
+    assert "Employer: Smith Engineering" in alice.reply
+    await alice.command("/bookmarks")
+    assert "No bookmarks yet" in alice.reply
