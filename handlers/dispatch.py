@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from core.accounts import Role, User, pick_language
 from core.clock import Clock
-from core.errors import DomainError, N_
+from core.errors import N_, DomainError
 from core.ports import UnitOfWork
 from core.rating import visit_day
 from handlers.context import Context, HandlerSettings
@@ -94,17 +94,19 @@ class Dispatcher:
         now = self.clock.now()
         tg = incoming.user
         user = await uow.users.get(tg.id)
+        is_new = user is None
         if user is None:
             user = User(id=tg.id, first_name=None, last_name=None, username=tg.username,
-                        telegram_language=tg.language_code, created_at=now, last_seen_at=now)
-            await uow.users.add(user)
-        else:
-            user.username = tg.username
-            user.telegram_language = tg.language_code
-            user.last_seen_at = now
-            await uow.users.save(user)
+                        created_at=now)
+        user.username = tg.username
+        user.telegram_language = tg.language_code
+        user.last_seen_at = now
+        # ADMIN_IDS alone decides who is an admin: removing an id revokes the role at once.
         if tg.id in self.settings.admin_ids:
             user.roles.add(Role.ADMIN)
+        else:
+            user.roles.discard(Role.ADMIN)
+        await (uow.users.add(user) if is_new else uow.users.save(user))
         await uow.points.award(user.id, visit_day(now.date().isoformat()), now)
         state, draft = await uow.dialogs.get(user.id)
         language = pick_language(user.language, tg.language_code, self.settings.default_language)

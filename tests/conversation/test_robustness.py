@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from core.accounts import Role
+from core.clock import FixedClock
+from handlers.context import HandlerSettings
 from handlers.contract import AnswerCallback, Text
+from storage import Database
 from tests.conversation.harness import BotHarness, ChatUser
 
 FORGED = [
@@ -119,3 +125,20 @@ async def test_acc_02_a_suspended_newcomer_cannot_pick_a_role(bot: BotHarness) -
     assert cy.answer == AnswerCallback(
         "Ваш аккаунт приостановлен: спам. Обратитесь в поддержку.", alert=True)
     assert (await bot.stored(3)).roles == set()
+
+
+async def test_acc_01_admin_ids_alone_decide_who_is_admin(
+        conversation_db: Database, clock: FixedClock) -> None:
+    """An admin removed from ADMIN_IDS loses the role even after a handler saved it."""
+    admin_bot = BotHarness(conversation_db, clock, HandlerSettings(admin_ids=frozenset({77})))
+    ada = admin_bot.user(77, "Ada", "Admin", username="ada")
+    await ada.sign_up("both", "Ada", "Admin", "ada@example.com")  # saves the user row
+    await ada.command("/ledger_check")
+    assert "don't know that command" not in ada.reply
+
+    plain_bot = BotHarness(conversation_db, clock, HandlerSettings(admin_ids=frozenset()))
+    plain_bot.update_ids = itertools.count(50_000)  # Telegram's ids keep growing
+    ada_again = plain_bot.user(77, "Ada", "Admin", username="ada")
+    await ada_again.command("/ledger_check")
+    assert "don't know that command" in ada_again.reply
+    assert Role.ADMIN not in (await plain_bot.stored(77)).roles
