@@ -10,6 +10,8 @@ and the calls that cannot block skip aiosqlite's thread (:mod:`storage.sqlite_in
 
 from __future__ import annotations
 
+import asyncio
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +78,16 @@ class Database:
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
                                             autoflush=False)
+        self._open_in_task: ContextVar[asyncio.Task[object] | None] | None = (
+            ContextVar(f"uow_open_{id(self)}", default=None) if self.dialect == "sqlite" else None)
 
     def uow(self) -> SqlUnitOfWork:
-        """A new unit of work; use it as ``async with db.uow() as uow``."""
-        return SqlUnitOfWork(self._sessions)
+        """A new unit of work; use it as ``async with db.uow() as uow``.
+
+        On SQLite a unit of work opened inside another one of the same task raises at once
+        (it could only wait for the first one's connection and write lock until a timeout).
+        """
+        return SqlUnitOfWork(self._sessions, self._open_in_task)
 
     async def migrate(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to ``revision`` (idempotent)."""

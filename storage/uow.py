@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextvars import ContextVar, Token
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
@@ -25,9 +28,13 @@ class SqlUnitOfWork:
     or not. Feature repositories take :attr:`session`.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 open_in_task: ContextVar[asyncio.Task[object] | None] | None = None) -> None:
+        """Bind to ``sessions``; ``open_in_task`` (SQLite) refuses a nested unit of work."""
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._open_in_task = open_in_task
+        self._token: Token[asyncio.Task[object] | None] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -40,6 +47,13 @@ class SqlUnitOfWork:
         """Open the session and bind the repositories to it."""
         if self._session is not None:
             raise RuntimeError("a unit of work cannot be entered twice")
+        if self._open_in_task is not None:
+            task = asyncio.current_task()
+            if task is not None and self._open_in_task.get() is task:
+                raise RuntimeError(
+                    "a unit of work is already open in this task; on SQLite a second one "
+                    "would wait for the first's connection forever: finish the first one first")
+            self._token = self._open_in_task.set(task)
         session = self._sessions()
         self._session = session
         self.users = SqlUsersRepo(session)
@@ -59,7 +73,15 @@ class SqlUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         """Roll back anything uncommitted and release the connection."""
         session, self._session = self.session, None
-        await session.close()
+        try:
+            await session.close()
+        finally:
+            if self._open_in_task is not None and self._token is not None:
+                try:
+                    self._open_in_task.reset(self._token)
+                except ValueError:  # left in another context than entered: just clear it
+                    self._open_in_task.set(None)
+                self._token = None
 
     async def commit(self) -> None:
         """Make this unit's changes durable."""

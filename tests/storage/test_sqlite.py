@@ -75,3 +75,29 @@ async def test_concurrent_read_then_write_units_of_work_all_succeed(
     await asyncio.gather(*(read_then_write(n) for n in range(8)))
     async with sqlite_db.uow() as uow:
         assert await uow.points.total(1) == 2 ** 8 - 1  # each read saw all earlier writes
+
+
+async def test_a_unit_of_work_nested_in_the_same_task_is_refused_at_once_on_sqlite(
+        sqlite_db: Database, clock: FixedClock) -> None:
+    async with sqlite_db.uow() as outer:
+        await outer.users.add(User(id=1, created_at=clock.now()))
+        with pytest.raises(RuntimeError, match="already open in this task"):
+            async with sqlite_db.uow():
+                pass
+        await outer.commit()
+    async with sqlite_db.uow() as again:  # the refusal left nothing behind
+        assert await again.users.get(1) is not None
+
+
+async def test_units_of_work_in_separate_tasks_are_not_nested(
+        sqlite_db: Database, clock: FixedClock) -> None:
+    async def add(user_id: int) -> None:
+        async with sqlite_db.uow() as uow:
+            await uow.users.add(User(id=user_id, created_at=clock.now()))
+            await uow.commit()
+
+    async with sqlite_db.uow() as uow:
+        await uow.users.get(1)
+    await asyncio.gather(*(asyncio.create_task(add(n)) for n in (1, 2, 3)))
+    async with sqlite_db.uow() as uow:
+        assert [await uow.users.get(n) is not None for n in (1, 2, 3)] == [True, True, True]
