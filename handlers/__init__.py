@@ -33,6 +33,9 @@ FEATURES: tuple[str, ...] = (
     "handlers.contracts",
     "handlers.bookmarks",
     "handlers.profiles",
+    "handlers.milestones",
+    "handlers.milestone_dialogs",
+    "handlers.milestone_support",
 )
 
 

@@ -30,6 +30,7 @@ from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, Keyboard, keyboard
 from handlers.keyboards import stale
 from handlers.market_format import KIND_NAMES, amount, day, nav_row, number, parts, short
+from handlers.milestones import milestones_button
 from handlers.notify import notify
 from handlers.projects import reply
 from handlers.relay import message_button
@@ -108,6 +109,9 @@ async def contract_card(ctx: Context, contract: Contract) -> tuple[str, Keyboard
     if contract.status is ContractStatus.OFFERED and me == contract.expert_id:
         rows.append([Button(ctx.t("Accept the offer"), data=f"ct:ok:{cid}"),
                      Button(ctx.t("Decline"), data=f"ct:no:{cid}")])
+    if contract.kind is ProjectKind.FIXED and contract.status in (ContractStatus.ACTIVE,
+                                                                  ContractStatus.ENDED):
+        rows.append([milestones_button(ctx, cid or 0)])
     if contract.status is ContractStatus.ACTIVE:
         rows.append([Button(ctx.t("End the contract"), data=f"ct:end:{cid}")])
     rows.append([message_button(ctx, contract.other_party(me)),

@@ -9,6 +9,8 @@ Ticks registered here:
 
 - ``holds`` (HOLD-01): pending money whose clearing instant has come moves to the expert's
   available balance, and the expert is told.
+- ``milestone_auto_release`` and ``milestone_reminders`` (MS-09): see
+  :mod:`handlers.milestone_notices`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from core.holds import clear_due_holds
 from core.ports import UnitOfWork
 from core.services.ticks import TickRegistry, TickReport
 from core.services.ticks import run_ticks as _run_ticks
+from handlers.milestone_notices import auto_release_step, remind_step
 from handlers.notify import notify
 
 __all__ = ["HOLD_CLEARED", "TICKS", "clear_holds", "run_ticks"]
@@ -38,6 +41,11 @@ async def clear_holds(uow: UnitOfWork, at: datetime) -> int:
         await notify(uow, item.user_id, HOLD_CLEARED, dedupe_key=f"hold-cleared:{item.hold.id}",
                      amount=item.hold.amount)
     return len(cleared)
+
+
+# MS-09: submitted work unanswered for 14 days is released; the client is reminded before.
+TICKS.tick("milestone_auto_release")(auto_release_step)
+TICKS.tick("milestone_reminders")(remind_step)
 
 
 async def run_ticks(uow_factory: Callable[[], UnitOfWork], at: datetime) -> TickReport:

@@ -66,6 +66,11 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("wallet", N_("Your balance, pending money and transactions")),
     MenuCommand("topup", N_("Add money to your wallet")),
     MenuCommand("ledger_check", N_("Check the ledger's invariants (admins)"), staff=True),
+    MenuCommand("milestones", N_("Milestones of your fixed-price contracts"),
+                roles=frozenset({Role.EXPERT, Role.CLIENT})),
+    MenuCommand("dispute", N_("A milestone dispute: both sides' history"), staff=True),
+    MenuCommand("resolve", N_("Decide a milestone dispute: release, part or refund"),
+                staff=True),
 )
 
 # What /help adds for each market role.

@@ -36,6 +36,7 @@ ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.FLAG: N_("contact details before a contract"),
     ItemKind.REPORT: N_("reported message"),
     ItemKind.FRAUD: N_("fraud report"),
+    ItemKind.DISPUTE: N_("milestone dispute"),
 }
 ACTIONS: dict[AuditAction, str] = {
     AuditAction.GRANT_SUPPORT: N_("granted the support role"),
@@ -44,6 +45,7 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.REINSTATE: N_("reinstated"),
     AuditAction.RESOLVE: N_("resolved"),
     AuditAction.DISMISS: N_("dismissed"),
+    AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
 }
 CLOSE: dict[str, ItemStatus] = {"r": ItemStatus.RESOLVED, "d": ItemStatus.DISMISSED}
 
@@ -112,6 +114,8 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
     else:
         rows = [[Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
                  Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")]]
+    if item.kind is ItemKind.DISPUTE:  # MS-08: the milestone, both sides' history, /resolve
+        rows.insert(0, [Button(ctx.t("Open the dispute"), data=f"msq:{item.id}")])
     rows.append([Button(ctx.t("Back to the queue"), data="sup:q:0")])
     return [_reply(incoming, "\n".join(lines), rows)]
 

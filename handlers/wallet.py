@@ -9,7 +9,8 @@ Dialog graph::
     /topup ----> wallet.amount --text-----> the invoice; a bad amount is refused with the
                                             reason and asked again; /cancel leaves
     pre_checkout_query -------------------> answered at once: ok, or the reason (ACC-02)
-    successful_payment -------------------> credited once per charge id; the new balance
+    successful_payment -------------------> credited once per charge id; the new balance;
+                                            then the payment hooks (handlers.payment_hooks)
     /ledger_check (admins) ---------------> the operator check's summary
 
 Telegram Payments is the production :class:`~core.payments.PaymentGateway`: the invoice
@@ -45,6 +46,7 @@ from handlers.contract import (
 )
 from handlers.dispatch import UNKNOWN_COMMAND
 from handlers.keyboards import NO_TEXT, callback_parts, stale, typed_text
+from handlers.payment_hooks import run_after_payment
 from handlers.router import Router
 from handlers.wallet_view import MAX_BEFORE_ID, wallet_screen
 
@@ -196,7 +198,7 @@ async def successful_payment(incoming: Incoming, ctx: Context) -> list[Action]:
     if settlement.replayed:
         return [Send(ctx.t(ALREADY_CREDITED, balance=balance))]
     return [Send(ctx.t(CREDITED, amount=format_money(settlement.amount, ctx.language),
-                       balance=balance))]
+                       balance=balance)), *await run_after_payment(ctx, settlement)]
 
 
 @router.command("ledger_check", admin=True)

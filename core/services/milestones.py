@@ -66,6 +66,7 @@ __all__ = [
     "ensure_open",
     "fund",
     "load",
+    "prepare",
     "record",
     "request_revision",
     "settle_money",
@@ -185,17 +186,28 @@ _SETTLING = {
 BUTTON_ACTIONS = frozenset({*_PLAIN, *_SETTLING})
 
 
+async def prepare(uow: UnitOfWork, user: User, milestone_id: int, action: Action,
+                  lock: bool = True) -> tuple[Milestone, Contract, Actor]:
+    """Every check ``action`` must pass now, without acting (also for "are you sure?").
+
+    Strangers get NotFound; then the state table, ACC-02, an active contract for obligations
+    and MS-07 for the client's own plan changes.
+    """
+    milestone, contract, actor = await load(uow, user, milestone_id, lock=lock)
+    milestone.guard(action, actor)
+    ensure_can_act(user)
+    ensure_open(contract, action)
+    if action in (Action.CLIENT_EDIT, Action.CLIENT_REMOVE):
+        ensure_no_waiting_proposals(await uow.milestones.for_contract(contract.id or 0))
+    return milestone, contract, actor
+
+
 async def act(uow: UnitOfWork, user: User, milestone_id: int, action: Action,
               now: datetime) -> Outcome:
     """Take an action that needs no input (approve, start, accept, refund, remove...)."""
     if action not in BUTTON_ACTIONS:
         raise ValueError(f"{action} needs input; call its own use case")
-    milestone, contract, actor = await load(uow, user, milestone_id)
-    ensure_can_act(user)
-    milestone.guard(action, actor)
-    ensure_open(contract, action)
-    if action is Action.CLIENT_REMOVE:
-        ensure_no_waiting_proposals(await uow.milestones.for_contract(contract.id or 0))
+    milestone, contract, actor = await prepare(uow, user, milestone_id, action)
     if action in _PLAIN:
         _PLAIN[action](milestone, actor, now)
         return await record(uow, milestone, contract, action, actor, user.id, now)

@@ -49,7 +49,7 @@ async def test_hold_01_holds_due_while_the_bot_was_down_clear_exactly_once_after
     after = TickScheduler(database, clock, leader=SoleLeader())
     report = await after.tick_now()
 
-    assert report is not None and report.done == {"holds": 3} and not report.failed
+    assert report is not None and report.done["holds"] == 3 and not report.failed
     assert await _balances(database, 11) == (Money.of("0", "USD"), Money.of("15.5", "USD"))
     assert await _balances(database, 12) == (Money.of("0", "USD"), Money.of("20", "USD"))
     assert await outbox_texts(database) == [
@@ -74,10 +74,10 @@ async def test_hold_01_a_tick_clears_only_what_is_due_at_its_instant(database: D
     report = await run_registered(database.uow, SATURDAY - timedelta(microseconds=1))
     assert report.total == 0
     report = await run_registered(database.uow, SATURDAY)
-    assert report.done == {"holds": 1}
+    assert report.done["holds"] == 1
     assert await _balances(database, 11) == (Money.of("5.5", "USD"), Money.of("10", "USD"))
     report = await run_registered(database.uow, SUNDAY + timedelta(hours=5))
-    assert report.done == {"holds": 1}
+    assert report.done["holds"] == 1
     assert await _balances(database, 12) == (Money.of("0", "USD"), Money.of("20", "USD"))
     assert await outbox_count(database) == 2
 

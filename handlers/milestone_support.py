@@ -1,0 +1,174 @@
+"""Support's side of milestone disputes (MS-08), and funding milestones when an invoice is paid.
+
+Staff commands (``admin=True``: hidden from everyone else; the services check the role again)::
+
+    /dispute <milestone>                           the dispute: both sides' history, evidence
+    /resolve <milestone> release <reason>          all of the escrow to the freelancer
+    /resolve <milestone> partial <amount> <reason> that much to the freelancer, the rest back
+    /resolve <milestone> refund <reason>           all of the escrow back to the client
+
+A dispute's card in the support queue has a button ``msq:<queue item>`` to the same view.
+Resolving moves the money in one ledger transaction, writes the audit rows and closes the
+queue item; both sides are told in their language.
+
+:func:`fund_paid_milestone` is a payment hook (:mod:`handlers.payment_hooks`): when an invoice
+opened for a short wallet is paid, the milestone is funded (or the change approved) at once.
+"""
+
+from __future__ import annotations
+
+from core.errors import N_, InvalidInput
+from core.milestone_events import MilestoneEvent
+from core.milestones import Action, Actor
+from core.money import parse_amount
+from core.payments import Settlement
+from core.services.milestone_disputes import DisputeView, Resolution, dispute_view, resolve
+from core.services.milestone_payments import fund_after_payment
+from core.support import ensure_staff
+from handlers.context import Context
+from handlers.contract import Action as Reply
+from handlers.contract import Button, Command, Incoming, Send, SendDocument, SendPhoto, keyboard
+from handlers.keyboards import stale
+from handlers.market_format import number, parts
+from handlers.milestone_notices import tell
+from handlers.milestone_views import STATE_NAMES, moment, money
+from handlers.payment_hooks import after_payment
+from handlers.router import Router
+
+__all__ = ["command_dispute", "command_resolve", "fund_paid_milestone", "queue_button",
+           "router"]
+
+router = Router()
+
+USAGE = N_("Usage: /resolve <milestone> release <reason>, /resolve <milestone> partial "
+           "<amount> <reason>, or /resolve <milestone> refund <reason>")
+HISTORY: dict[Action, str] = {
+    Action.PROPOSE: N_("proposed"), Action.EDIT_PROPOSAL: N_("edited the proposal"),
+    Action.DELETE_PROPOSAL: N_("deleted the proposal"), Action.APPROVE: N_("approved it"),
+    Action.DECLINE: N_("declined it"), Action.FUND: N_("funded"), Action.START: N_("started work"),
+    Action.SUBMIT: N_("submitted work"), Action.ACCEPT: N_("accepted"),
+    Action.REQUEST_REVISION: N_("asked for a revision"),
+    Action.OPEN_DISPUTE: N_("opened a dispute"), Action.REFUND: N_("refunded"),
+    Action.REQUEST_REMOVAL: N_("asked to remove it"),
+    Action.APPROVE_REMOVAL: N_("removed it on request"),
+    Action.DECLINE_REMOVAL: N_("kept it"), Action.PROPOSE_CHANGE: N_("asked for a change"),
+    Action.APPROVE_CHANGE: N_("approved the change"),
+    Action.DECLINE_CHANGE: N_("declined the change"),
+    Action.RESOLVE_RELEASE: N_("released it (support)"),
+    Action.RESOLVE_PARTIAL: N_("released part of it (support)"),
+    Action.RESOLVE_REFUND: N_("refunded it (support)"),
+    Action.AUTO_RELEASE: N_("released it automatically"), Action.CLIENT_ADD: N_("added"),
+    Action.CLIENT_EDIT: N_("edited"), Action.CLIENT_REMOVE: N_("removed it"),
+}
+SIDES = {Actor.CLIENT: N_("employer"), Actor.EXPERT: N_("freelancer"),
+         Actor.SUPPORT: N_("support"), Actor.SYSTEM: N_("the bot")}
+
+
+async def _history_line(ctx: Context, event: MilestoneEvent) -> str:
+    who = await ctx.uow.users.get(event.actor_id) if event.actor_id else None
+    name = f" {who.display_name}" if who else ""
+    line = (f"[{moment(ctx, event.at)}] {ctx.t(SIDES[event.actor])}{name}: "
+            f"{ctx.t(HISTORY[event.action])}")
+    if event.amount is not None:
+        line += f" ({money(ctx, event.amount)})"
+    if event.text:
+        line += f" — {event.text}"
+    if event.files:
+        line += " " + ctx.tn("[{n} file]", "[{n} files]", len(event.files))
+    return line
+
+
+async def _show(ctx: Context, view: DisputeView) -> list[Reply]:
+    milestone, contract = view.milestone, view.contract
+    client = await ctx.uow.users.get(contract.client_id)
+    expert = await ctx.uow.users.get(contract.expert_id)
+    lines = [ctx.t("Milestone #{id} “{title}” of contract #{contract}", id=milestone.id,
+                   title=milestone.title, contract=contract.id),
+             ctx.t("Employer: {name}", name=client.display_name if client else "?"),
+             ctx.t("Freelancer: {name}", name=expert.display_name if expert else "?"),
+             ctx.t("Amount: {value}", value=money(ctx, milestone.amount)),
+             ctx.t("In escrow: {value}", value=money(ctx, milestone.escrow)),
+             ctx.t("State: {value}", value=ctx.t(STATE_NAMES[milestone.state])), ""]
+    lines += [await _history_line(ctx, event) for event in view.history]
+    lines += ["", ctx.t(USAGE)]
+    replies: list[Reply] = [Send("\n".join(lines)[:4000])]
+    for event in view.history:
+        for file in event.files:
+            caption = f"{ctx.t(HISTORY[event.action])}, {moment(ctx, event.at)}"
+            replies.append(SendPhoto(file.file_id, caption=caption) if file.kind == "photo"
+                           else SendDocument(file_id=file.file_id, caption=caption))
+    return replies
+
+
+@router.command("dispute", admin=True)
+async def command_dispute(incoming: Incoming, ctx: Context) -> list[Reply]:
+    """Staff: a milestone with both sides' history and the evidence files."""
+    args = incoming.event.args if isinstance(incoming.event, Command) else ""
+    milestone_id = number(args.strip().lstrip("#"))
+    if milestone_id is None:
+        return [Send(ctx.t("Usage: /dispute <milestone>"))]
+    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone_id))
+
+
+@router.callback("msq")
+async def queue_button(incoming: Incoming, ctx: Context) -> list[Reply]:
+    """``msq:<queue item>``: the dispute behind a queue item (staff only)."""
+    data = parts(incoming, 2)
+    item_id = number(data[1]) if data else None
+    if item_id is None:
+        return stale(ctx)
+    ensure_staff(ctx.user)
+    milestone = await ctx.uow.milestones.by_dispute_item(item_id)
+    if milestone is None or milestone.id is None:
+        return stale(ctx)
+    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone.id))
+
+
+@router.command("resolve", admin=True)
+async def command_resolve(incoming: Incoming, ctx: Context) -> list[Reply]:
+    """Staff: decide a dispute (release, partial release, refund), with a reason."""
+    words = (incoming.event.args if isinstance(incoming.event, Command) else "").split()
+    milestone_id = number(words[0].lstrip("#")) if words else None
+    if milestone_id is None or len(words) < 3 or words[1] not in {r.value for r in Resolution}:
+        return [Send(ctx.t(USAGE))]
+    resolution = Resolution(words[1])
+    view = await dispute_view(ctx.uow, ctx.user, milestone_id)
+    part, rest = None, words[2:]
+    if resolution is Resolution.PARTIAL:
+        part = parse_amount(rest[0], view.milestone.currency, ctx.language)
+        rest = rest[1:]
+    if not rest:
+        raise InvalidInput(USAGE)
+    outcome = await resolve(ctx.uow, ctx.user, milestone_id, resolution, " ".join(rest),
+                            ctx.now(), part)
+    await tell(ctx.uow, outcome)
+    milestone = outcome.milestone
+    assert milestone.released is not None and milestone.refunded is not None
+    return [Send(ctx.t("Milestone #{id} resolved: {released} released to the freelancer, "
+                       "{refunded} refunded to the client. Both sides are told.",
+                       id=milestone.id, released=money(ctx, milestone.released),
+                       refunded=money(ctx, milestone.refunded)))]
+
+
+@after_payment
+async def fund_paid_milestone(ctx: Context, settlement: Settlement) -> list[Reply]:
+    """A paid milestone invoice funds its milestone (or approves its change) at once."""
+    intent = settlement.intent
+    if intent is None or intent.id is None:
+        return []
+    invoice = await ctx.uow.milestones.invoice(intent.id)
+    if invoice is None:
+        return []
+    outcome = await fund_after_payment(ctx.uow, ctx.user, intent.id, ctx.now())
+    if outcome is None:
+        return [Send(ctx.t("The milestone changed in the meantime, so nothing was moved into "
+                           "escrow: the money stays in your wallet."))]
+    await tell(ctx.uow, outcome)
+    done = (N_("💰 The milestone “{title}” is funded: {amount} is in escrow. The freelancer "
+               "is told to start.") if outcome.action is Action.FUND else
+            N_("✏️ The change of “{title}” is approved; the escrow now holds {amount}."))
+    return [Send(ctx.t(done, title=outcome.milestone.title,
+                       amount=money(ctx, outcome.milestone.escrow)),
+                 keyboard=keyboard([Button(ctx.t("Open the milestone"),
+                                           data=f"ms:v:{outcome.milestone.id}")]))]
+
