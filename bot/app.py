@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.mail import mail_sender
 from bot.runtimes import run_polling
 from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
+from bot.scheduler import TickScheduler
 from core.clock import Clock
 from handlers import build_router
 from handlers.context import HandlerSettings
@@ -77,15 +78,19 @@ async def serve(app: App, stop: asyncio.Event, *, ready: asyncio.Event | None = 
 
     ``ready`` is set once the bot polls; ``runtime`` overrides ``BOT_RUNTIME``; ``policy``
     governs retries of Bot API calls. With ``SMTP_URL`` set, the e-mail outbox is sent
-    alongside (:class:`bot.mail.MailSender`).
+    alongside (:class:`bot.mail.MailSender`). The scheduler runs the ticks meanwhile
+    (:class:`bot.scheduler.TickScheduler`; with PostgreSQL only in the leading process).
     """
     try:
         await app.migrate()
         mail = mail_sender(app.settings.smtp_url, app.db, app.clock)
         mailing = asyncio.create_task(mail.run(), name="mail") if mail is not None else None
+        ticks = TickScheduler(app.db, app.clock)
+        ticks.start()
         try:
             await run_polling(app, stop, ready=ready, runtime=runtime, policy=policy)
         finally:
+            await ticks.stop()
             if mailing is not None:
                 mailing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

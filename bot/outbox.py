@@ -10,15 +10,15 @@ causes them (:func:`handlers.notify.notify`). :class:`OutboxSender` drains the t
   sender that dies leaves its rows to whoever claims them after the lease. (A chat changes
   hands only once its owner has sent what it claimed; a message written for it within the
   same second and taken by another process may draw a 429, which is waited out.)
-- **Limits.** :class:`SendLimiter` keeps at most 30 messages in any second overall and one per
-  second per chat. A message's slot counts from the moment its request starts until one window
-  after its answer arrived, so however long the request took, Telegram cannot have seen two of
-  them closer than the window. With several sender processes each has its own limiter: give
-  each ``overall = 30 // processes``.
+- **Limits.** :class:`~bot.outbox_limiter.SendLimiter` keeps at most 30 messages in any second
+  overall and one per second per chat, counting each from the start of its request to a second
+  after its answer. With several sender processes each has its own limiter: give each
+  ``overall = 30 // processes``.
 - **Failures.** A 429 (:class:`RetryLater`) pauses all sending for ``retry_after`` and retries
-  the row after it. A network error (:class:`TransientError`) pauses sending with an exponential
-  back-off and retries the row later. A refusal for good (:class:`PermanentError`: the user
-  blocked the bot, the chat is gone) marks the row failed; it is never retried.
+  the row after it (from memory; a long ``retry_after`` puts it back in the table until then).
+  A network error (:class:`TransientError`) pauses sending with an exponential back-off and
+  retries the row later. A refusal for good (:class:`PermanentError`: the user blocked the bot,
+  the chat is gone) marks the row failed; it is never retried.
 - **Marking.** Each row is marked sent in its own transaction right after Telegram accepted it.
 
 Delivery is at least once, and a message is sent twice only in one window: its send succeeded
@@ -38,12 +38,12 @@ import contextlib
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.outbox_limiter import SendLimiter, Slot
 from core.clock import Clock
 from handlers.contract import Keyboard
 from handlers.notify import keyboard_from_json
@@ -52,6 +52,7 @@ from storage.repos.outbox import OutboxRow, on_outbox_commit
 
 __all__ = [
     "MessageSender",
+    "OutboxDelivery",
     "OutboxSender",
     "PermanentError",
     "RetryLater",
@@ -83,72 +84,6 @@ class MessageSender(Protocol):
 
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
         """Send ``text`` to ``chat_id``; raise RetryLater, TransientError or PermanentError."""
-
-
-@dataclass(slots=True)
-class Slot:
-    """One message's claim on the limits: from the start of its request to one window after
-    its answer (``end`` is None while the request is open)."""
-
-    chat_id: int
-    end: float | None = None
-
-
-class SendLimiter:
-    """Telegram's flood limits on our side, so that the server never has to refuse.
-
-    Pure bookkeeping over an injected ``time_source`` (seconds, monotonic): ask
-    :meth:`wait_time`, then :meth:`start` a slot and :meth:`finish` it when the answer came.
-    """
-
-    def __init__(self, *, overall: int = 30, per_chat: int = 1, window: float = 1.0,
-                 margin: float = 0.001,
-                 time_source: Callable[[], float] = time.monotonic) -> None:
-        self.overall = overall
-        self.per_chat = per_chat
-        self.window = window + margin  # a hair more than Telegram's, against rounding
-        self.time_source = time_source
-        self._all: deque[Slot] = deque()
-        self._chats: dict[int, deque[Slot]] = {}
-        self._paused_until = -math.inf
-
-    def wait_time(self, chat_id: int) -> float:
-        """Seconds until a message to ``chat_id`` may start: 0 now, ``inf`` until a request
-        that is still open finishes."""
-        now = self.time_source()
-        chat = self._chats.get(chat_id)
-        waits = [self._paused_until - now, self._room(self._all, self.overall, now)]
-        if chat is not None:
-            waits.append(self._room(chat, self.per_chat, now))
-            if not chat:
-                del self._chats[chat_id]
-        return max(0.0, *waits)
-
-    def _room(self, slots: deque[Slot], limit: int, now: float) -> float:
-        """Seconds until ``slots`` holds fewer than ``limit`` live slots (after pruning)."""
-        while slots and slots[0].end is not None and slots[0].end + self.window <= now:
-            slots.popleft()
-        live = [s for s in slots if s.end is None or s.end + self.window > now]
-        if len(live) < limit:
-            return 0.0
-        ends = sorted(math.inf if s.end is None else s.end + self.window - now for s in live)
-        return ends[len(live) - limit]
-
-    def start(self, chat_id: int) -> Slot:
-        """Take a slot for a message to ``chat_id`` (after :meth:`wait_time` said 0)."""
-        slot = Slot(chat_id)
-        self._all.append(slot)
-        self._chats.setdefault(chat_id, deque()).append(slot)
-        return slot
-
-    def finish(self, slot: Slot) -> None:
-        """The answer to ``slot``'s request arrived (or the request failed)."""
-        if slot.end is None:
-            slot.end = self.time_source()
-
-    def pause(self, seconds: float) -> None:
-        """Send nothing for ``seconds`` (after a 429 or a network error)."""
-        self._paused_until = max(self._paused_until, self.time_source() + seconds)
 
 
 @dataclass(slots=True)
@@ -197,18 +132,26 @@ class OutboxSender:
         self.backoff_first, self.backoff_max = backoff
         self._network_failures = 0
         self._held_back: set[int] = set()  # chats whose oldest message waits for a retry
+        self._again: list[_Claimed] = []  # refused with a short 429: tried again from memory
         self._wakeup = asyncio.Event()
+        self._stopping = False
         self.sent = 0
 
     def wake(self) -> None:
         """Look at the outbox now (called after a commit that wrote a row)."""
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """Finish the sends under way, give the other claimed rows back, and end :meth:`run`."""
+        self._stopping = True
+        self._wakeup.set()
+
     async def run(self) -> None:
-        """Deliver due rows until cancelled, waking on new rows and every ``poll_interval``."""
+        """Deliver due rows until stopped (or cancelled), waking on new rows and every
+        ``poll_interval``."""
         unsubscribe = on_outbox_commit(self.database.engine, self.wake)
         try:
-            while True:
+            while not self._stopping:
                 self._wakeup.clear()
                 try:
                     await self.drain()
@@ -231,10 +174,14 @@ class OutboxSender:
             while True:
                 for row_id in [i for i, task in in_flight.items() if task.done()]:
                     del in_flight[row_id]
+                exhausted = exhausted or self._stopping
                 if not exhausted and len({c.row.chat_id for c in queue}) < self.batch_size // 2:
                     fresh = await self._claim(self.batch_size)
                     exhausted = not fresh
                     queue.extend(fresh)
+                if self._again:
+                    queue = sorted(queue + self._again, key=lambda c: c.row.id)
+                    self._again = []
                 queue = await self._release_unsendable(queue)
                 if not queue and not in_flight and exhausted:
                     break
@@ -259,11 +206,12 @@ class OutboxSender:
 
     async def _release_unsendable(self, queue: list[_Claimed]) -> list[_Claimed]:
         """Give back queued rows whose lease ends too soon to start them safely, and the later
-        rows of a chat whose message waits for a retry (they must not overtake it)."""
+        rows of a chat whose message waits for a retry (they must not overtake it); all of them
+        once the sender is stopping."""
         cutoff = self.clock.now() + min(self.lease / 3, timedelta(seconds=2 * self.send_timeout))
         held_back, self._held_back = self._held_back, set()
-        given_back = [c for c in queue
-                      if c.leased_until <= cutoff or c.row.chat_id in held_back]
+        given_back = [c for c in queue if self._stopping or c.leased_until <= cutoff
+                      or c.row.chat_id in held_back]
         if not given_back:
             return queue
         async with self.database.uow() as uow:
@@ -310,8 +258,13 @@ class OutboxSender:
                 self.limiter.finish(slot)
         except RetryLater as busy:
             self.limiter.pause(busy.seconds)
-            await self._record(claimed, "defer", f"429: retry after {busy.seconds}s",
-                               timedelta(seconds=busy.seconds))
+            if timedelta(seconds=busy.seconds) < self.lease / 3:
+                log.info("outbox: message %s to chat %s: 429, again in %ss", row.id,
+                         row.chat_id, busy.seconds)
+                self._again.append(claimed)  # keeps its place at the head of its chat
+            else:
+                await self._record(claimed, "defer", f"429: retry after {busy.seconds}s",
+                                   timedelta(seconds=busy.seconds))
         except PermanentError as refusal:
             log.warning("outbox: message %s to chat %s refused: %s", row.id, row.chat_id,
                         refusal)
@@ -355,3 +308,30 @@ class OutboxSender:
         pause = min(self.backoff_first * 2 ** self._network_failures, self.backoff_max)
         self._network_failures += 1
         return pause
+
+
+class OutboxDelivery:
+    """Runs an :class:`OutboxSender` for the length of an ``async with`` block (the runtime
+    delivers the outbox while it polls); leaving the block stops it gracefully."""
+
+    def __init__(self, sender: OutboxSender, stop_timeout: float = 10.0) -> None:
+        self.sender = sender
+        self.stop_timeout = stop_timeout
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> OutboxSender:
+        self._task = asyncio.create_task(self.sender.run(), name="outbox")
+        return self.sender
+
+    async def __aexit__(self, *exc: object) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self.sender.stop()
+        try:
+            await asyncio.wait_for(task, self.stop_timeout)  # cancels it when too slow
+        except TimeoutError:
+            log.warning("outbox: the sender did not stop in time; its rows return after "
+                        "their lease")
+        except Exception:
+            log.exception("outbox: the sender failed")

@@ -18,6 +18,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.config import ConfigError
+from bot.outbox import OutboxDelivery, OutboxSender
+from bot.outbox_senders import BotSender
 from bot.runtimes.common import (
     DEFAULT_RETRY,
     ChatLanes,
@@ -95,11 +97,17 @@ class PollingRuntime(ABC):
                      self.username)
             if ready is not None:
                 ready.set()
-            await self._poll(stop)
+            async with self.outbox():
+                await self._poll(stop)
         finally:
             await self.lanes.drain()
             await self._close()
             log.info("%s runtime stopped", self.name)
+
+    def outbox(self) -> OutboxDelivery:
+        """Deliver the outbox through this runtime's bot while it polls (:mod:`bot.outbox`)."""
+        transport = BotSender(self.performer.bot, self.performer.toolkit)
+        return OutboxDelivery(OutboxSender(self.app.db, transport, self.app.clock))
 
     async def _start(self) -> bool:
         """getMe (the token is checked here) and the command menus.

@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import build_app, serve
-from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.sandbox.smtp import MailCatcher, format_mail
+from bot.scheduler import SandboxClock
 
 __all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
 
@@ -84,7 +84,7 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
     catcher = await _catch_mail(settings, chat_io.get("output_fn", print))
     if catcher is not None:  # e-mail (verification codes) is shown in the chat
         settings = settings.model_copy(update={"smtp_url": catcher.url})
-    app = build_app(settings, OffsetClock(), sandbox=True)
+    app = build_app(settings, SandboxClock(), sandbox=True)  # /sandbox_time runs the ticks
     ready = asyncio.Event()
     bot = asyncio.create_task(serve(app, stop, ready=ready))
     chat: asyncio.Task[None] | None = None

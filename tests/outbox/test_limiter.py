@@ -88,3 +88,14 @@ def test_telegrams_rules_refuse_what_an_unpaced_sender_does() -> None:
         assert refusal.code == 429
     else:
         raise AssertionError("the second message within a second was accepted")
+
+
+def test_chats_that_went_quiet_are_forgotten() -> None:
+    time = Time()
+    limiter = SendLimiter(overall=1, time_source=time)
+    for chat in range(2000):
+        limiter.finish(limiter.start(chat))
+        time.now += 2
+    limiter.finish(limiter.start(5))
+    assert len(limiter._chats) < 1100
+    assert limiter.wait_time(5) > 0  # a chat that is not quiet still counts
