@@ -55,7 +55,7 @@ from handlers.milestone_notices import tell
 from handlers.milestone_views import ACTION_LABELS, CONFIRM, VERBS, board_text, card, money
 from handlers.projects import reply
 from handlers.router import Router
-from handlers.wallet import TelegramPayments
+from handlers.wallet import NOT_CONFIGURED, TelegramPayments
 
 __all__ = ["command_milestones", "milestone_button", "milestones_button", "router", "show_card"]
 
@@ -129,6 +129,8 @@ async def _confirm(ctx: Context, milestone_id: int, action: Action) -> list[Repl
 
 async def invoice(ctx: Context, shortfall: ms.Shortfall) -> list[Reply]:
     """The invoice for exactly what the wallet lacks (funding, or an approved change)."""
+    if not (ctx.settings.payment_provider_token or ctx.settings.sandbox):
+        return [AnswerCallback(ctx.t(NOT_CONFIGURED), alert=True)]
     gateway = TelegramPayments(ctx.settings.payment_provider_token)
     intent = await open_invoice(ctx.uow, ctx.user, shortfall, gateway.name, ctx.now(),
                                 ctx.language)
