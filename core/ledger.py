@@ -13,8 +13,10 @@ Design (after django-hordak and beancount):
 * **Idempotency**: every transaction carries a key made by the caller (``topup:<charge id>``,
   ``hold-clear:<hold id>``). Posting the same key with the same content returns the original
   transaction; the same key with different content raises :class:`IdempotencyConflict` and
-  writes nothing. "Content" is the kind and the postings (accounts, amounts, clearing instants,
-  settled holds); the memo and the instant are not (a retry later is the same request).
+  writes nothing. "Content" is the kind and the postings (accounts, amounts, settled holds);
+  the memo, the instant and the holds' clearing instants are not: a retry later (say, a
+  release retried the next day, whose HOLD-01 date would come out a day later) is the same
+  request, and gets the original back with the original's dates.
 * **Append-only**: postings are never updated or deleted (database triggers refuse it); a
   correction is a new transaction.
 * **Maintained balances**: each account stores its balance, updated in the same database
@@ -41,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from core.clock import ensure_utc
 from core.errors import N_, Conflict
 from core.money import Money
 
@@ -382,11 +383,11 @@ def _validate_posting(key: str, posting: Posting) -> None:
 
 
 def content_hash(tx: Transaction) -> str:
-    """A digest of what makes two requests "the same" for idempotency (kind and postings)."""
-    lines = sorted(
-        (str(p.account), p.amount.minor,
-         ensure_utc(p.clears_at).isoformat() if p.clears_at else "", p.hold_id or 0)
-        for p in tx.postings
-    )
+    """A digest of what makes two requests "the same" for idempotency.
+
+    The kind and the postings (account, amount, settled hold); not the memo, the instant or
+    a hold's clearing instant (all derived from when the request ran, not what it asks).
+    """
+    lines = sorted((str(p.account), p.amount.minor, p.hold_id or 0) for p in tx.postings)
     payload = json.dumps({"kind": tx.kind, "postings": lines}, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -129,7 +129,7 @@ def test_wallets_escrow_pending_and_available_are_guarded_but_not_the_outside_wo
     assert not gateway_account("USD").guarded
 
 
-def test_the_content_hash_ignores_memo_instant_and_order_but_not_amounts() -> None:
+def test_the_content_hash_ignores_memo_instants_and_order_but_not_amounts() -> None:
     a = Posting(gateway_account("USD"), usd("-5"))
     b = Posting(wallet_account(1, "USD"), usd("5"))
     original = tx(a, b)
@@ -139,6 +139,11 @@ def test_the_content_hash_ignores_memo_instant_and_order_but_not_amounts() -> No
                                                                      usd("6")))
     assert content_hash(changed) != content_hash(original)
     assert content_hash(replace(original, kind="other")) != content_hash(original)
+    release = tx(*Leg(escrow_account(7, "USD"), pending_account(2, "USD"), usd("5"),
+                      clears_at=AT).postings())
+    next_day = tx(*Leg(escrow_account(7, "USD"), pending_account(2, "USD"), usd("5"),
+                       clears_at=AT + timedelta(days=1)).postings())
+    assert content_hash(release) == content_hash(next_day)
 
 
 def test_a_leg_debits_its_source_and_credits_its_destination() -> None:

@@ -253,7 +253,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def repeat_a_key(self, data: st.DataObject, change: bool, later: int) -> None:
         """A retry of an earlier request (maybe hours later), or a different one under its key."""
         op = data.draw(st.sampled_from(self.model.ops))
-        again = Op(op.key, op.kind, op.legs, op.at + timedelta(hours=later))
+        at = op.at + timedelta(hours=later)  # a retried release works out a later hold date
+        legs = tuple(Leg(leg.source, leg.destination, leg.amount,
+                         available_at(at) if leg.clears_at else None, leg.hold_id)
+                     for leg in op.legs)
+        again = Op(op.key, op.kind, legs, at)
         self._do(again.altered() if change else again)
 
     @rule(data=st.data(), hours=st.integers(min_value=0, max_value=24 * 6),

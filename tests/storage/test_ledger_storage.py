@@ -203,20 +203,23 @@ async def test_money_leaves_pending_only_by_settling_a_whole_open_hold(
     assert await _balance(database, wallet_account(CLIENT, "USD")) == usd("50")
 
 
-async def test_a_replayed_release_returns_the_original_with_its_hold(database: Database) -> None:
+async def test_a_release_retried_the_next_day_returns_the_original_with_its_hold_date(
+        database: Database) -> None:
     await _funded(database)
     kwargs: dict[str, Any] = dict(milestone_id=MILESTONE, expert_id=EXPERT, amount=usd("60"),
-                                  fee=usd("6"), key="release-7", at=AT,
-                                  clears_at=available_at(AT))
+                                  fee=usd("6"), key="release-7")
     async with database.uow() as uow:
-        first = await release_escrow(uow, **kwargs)
+        first = await release_escrow(uow, **kwargs, at=AT, clears_at=available_at(AT))
         await uow.commit()
+    tomorrow = AT + timedelta(days=1)
     async with database.uow() as uow:
-        again = await release_escrow(uow, **kwargs)
-        with pytest.raises(IdempotencyConflict):  # same key, a later clearing date
-            await release_escrow(uow, **{**kwargs, "clears_at": available_at(AT) +
-                                         timedelta(days=1)})
+        again = await release_escrow(uow, **kwargs, at=tomorrow,
+                                     clears_at=available_at(tomorrow))
+        with pytest.raises(IdempotencyConflict):  # same key, another amount
+            await release_escrow(uow, **{**kwargs, "amount": usd("59")}, at=tomorrow,
+                                 clears_at=available_at(tomorrow))
     assert again == first and again.replayed
+    assert again.holds[0].clears_at == available_at(AT) == datetime(2026, 6, 6, tzinfo=UTC)
 
 
 async def test_a_refund_returns_escrow_to_the_wallet(database: Database) -> None:
