@@ -20,12 +20,12 @@ from core.ledger import (
     AccountKind,
     AccountRef,
     Hold,
-    LedgerAudit,
     Owner,
     PostedTransaction,
     StatementLine,
     Transaction,
 )
+from core.ledger_audit import LedgerAudit
 from core.messages import Message, Relation, Thread
 from core.milestone_events import MilestoneEvent, MilestoneInvoice
 from core.milestones import Milestone

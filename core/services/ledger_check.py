@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.ledger import LedgerAudit
+from core.ledger_audit import LedgerAudit
 from core.ports import UnitOfWork
 
 __all__ = ["LedgerReport", "check_ledger"]

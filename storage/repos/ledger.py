@@ -43,7 +43,6 @@ from core.ledger import (
     HoldNotOpen,
     IdempotencyConflict,
     InsufficientFunds,
-    LedgerAudit,
     Owner,
     PostedTransaction,
     Posting,
@@ -52,6 +51,7 @@ from core.ledger import (
     content_hash,
     validate,
 )
+from core.ledger_audit import LedgerAudit
 from core.money import Money
 from storage.repos.base import dialect_name, insert_ignore
 from storage.repos.ledger_audit import audit_ledger

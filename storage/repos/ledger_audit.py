@@ -16,11 +16,9 @@ from core.ledger import (
     Account,
     AccountKind,
     AccountRef,
-    BalanceMismatch,
-    Imbalance,
-    LedgerAudit,
     Owner,
 )
+from core.ledger_audit import BalanceMismatch, Imbalance, LedgerAudit
 from core.money import Money
 from storage.tables.ledger import ledger_accounts as accounts
 from storage.tables.ledger import ledger_holds as holds

@@ -12,13 +12,10 @@ from core.holds import available_at, clear_due_holds, clear_key
 from core.ledger import (
     AccountKind,
     AccountRef,
-    BalanceMismatch,
     EmptyTransaction,
     Hold,
-    Imbalance,
     InsufficientFunds,
     InvalidPosting,
-    LedgerAudit,
     LedgerError,
     Owner,
     PostedTransaction,
@@ -29,6 +26,7 @@ from core.ledger import (
     content_hash,
     validate,
 )
+from core.ledger_audit import BalanceMismatch, Imbalance, LedgerAudit
 from core.money import CurrencyMismatch, Money
 from core.services.ledger import (
     Leg,
