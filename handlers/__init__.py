@@ -35,6 +35,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.profiles",
     "handlers.milestones",
     "handlers.milestone_dialogs",
+    "handlers.milestone_work",
     "handlers.milestone_support",
 )
 

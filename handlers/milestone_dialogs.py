@@ -1,4 +1,4 @@
-"""Milestone dialogs: propose or add, edit, change request, submit work, revision, dispute.
+"""Milestone plan dialogs: propose or add, edit, change request (work dialogs: milestone_work).
 
 The whole graph, one step per state (``/cancel`` leaves any of them; nothing is written to the
 marketplace before the last step)::
@@ -9,17 +9,11 @@ marketplace before the last step)::
     ms:chg:<milestone>
         milestones.change: [Title] [Description] [Amount] [Due date] --> milestones.change_value
             --text--> milestones.change (the values so far) ... [Send the request] --> sent
-    ms:sub:<milestone>
-        milestones.submit --text (the message) and files--> [Submit the work] --> submitted
-    ms:rev:<milestone>
-        milestones.revision --text (the comment)--> revision requested
-    ms:dsp:<milestone>
-        milestones.dispute --text (the reason) and files--> [Open the dispute] --> in dispute
 
 Dialog buttons are ``msx:<verb>``: ``k`` keep (or skip) the current value, ``cf:<t|d|a|u>``
-pick a field to change, ``cs`` send the change request, ``ss`` submit the work, ``ds`` open
-the dispute. Each start checks that this user may take the action now (the state table), and
-the last step goes through the use case, which checks everything again.
+pick a field to change, ``cs`` send the change request. Each start checks that this user may
+take the action now (the state table), and the last step goes through the use case, which
+checks everything again.
 """
 
 from __future__ import annotations
@@ -30,7 +24,6 @@ from typing import Any
 
 from core.accounts import ensure_can_act
 from core.errors import N_, Conflict, DomainError, InvalidInput
-from core.milestone_events import FILES_MAX, Attachment
 from core.milestone_terms import (
     DEFAULT_POLICY,
     parse_due_date,
@@ -41,24 +34,22 @@ from core.milestones import Action, Actor, ActorRefused, WaitingProposals
 from core.money import Money
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
-from core.services.milestone_disputes import open_dispute
 from handlers.context import Context
 from handlers.contract import Action as Reply
-from handlers.contract import Button, FileUpload, Incoming, Send, keyboard
+from handlers.contract import Button, Incoming, Send, keyboard
 from handlers.keyboards import stale, typed_text
 from handlers.market_format import day, parts
 from handlers.milestone_notices import tell
 from handlers.milestone_views import change_lines, money
 from handlers.router import Router
 
-__all__ = ["STARTS", "router"]
+__all__ = ["STARTS", "again", "checked", "leave", "router"]
 
 router = Router()
 
 TITLE, DESCRIPTION, AMOUNT, DUE = ("milestones.title", "milestones.description",
                                    "milestones.amount", "milestones.due")
 CHANGE, CHANGE_VALUE = "milestones.change", "milestones.change_value"
-SUBMIT, REVISION, DISPUTE = "milestones.submit", "milestones.revision", "milestones.dispute"
 AGAIN = N_("Send it again, or /cancel to stop.")
 PROMPTS = {
     TITLE: N_("What is the milestone's title? For example: Wireframes of every screen."),
@@ -110,7 +101,8 @@ async def start_new(ctx: Context, contract_id: int) -> list[Reply]:
     return await _ask(ctx, TITLE)
 
 
-async def _checked(ctx: Context, milestone_id: int, action: Action) -> Any:
+async def checked(ctx: Context, milestone_id: int, action: Action) -> Any:
+    """The milestone, contract and side, if ``action`` may be taken now (else the refusal)."""
     return await ms.prepare(ctx.uow, ctx.user, milestone_id, action, lock=False)
 
 
@@ -118,7 +110,7 @@ async def start_edit(ctx: Context, milestone_id: int) -> list[Reply]:
     """``ms:ed``: edit an unanswered proposal (expert) or an unfunded milestone (client)."""
     _m, _c, actor = await ms.load(ctx.uow, ctx.user, milestone_id, lock=False)
     action = Action.EDIT_PROPOSAL if actor is Actor.EXPERT else Action.CLIENT_EDIT
-    milestone, contract, _actor = await _checked(ctx, milestone_id, action)
+    milestone, contract, _actor = await checked(ctx, milestone_id, action)
     current = {"title": milestone.title, "description": milestone.description,
                "amount": milestone.amount.minor, "due": milestone.due_date.isoformat()}
     await ctx.set_state(TITLE, {"contract": contract.id, "milestone": milestone_id,
@@ -126,54 +118,24 @@ async def start_edit(ctx: Context, milestone_id: int) -> list[Reply]:
     return await _ask(ctx, TITLE)
 
 
-async def _dialog(ctx: Context, milestone_id: int, action: Action, state: str,
-                  prompt: str, buttons: Any = None) -> list[Reply]:
-    milestone, _contract, _actor = await _checked(ctx, milestone_id, action)
-    await ctx.set_state(state, {"milestone": milestone_id, "currency": milestone.currency,
-                                "files": [], "text": "", "changes": {}})
-    return [Send(ctx.t(prompt, title=milestone.title), keyboard=buttons)]
-
-
 async def start_change(ctx: Context, milestone_id: int) -> list[Reply]:
     """``ms:chg``: the expert picks what to change (MS-04)."""
-    await _checked(ctx, milestone_id, Action.PROPOSE_CHANGE)
+    await checked(ctx, milestone_id, Action.PROPOSE_CHANGE)
     await ctx.set_state(CHANGE, {"milestone": milestone_id, "changes": {}})
     return await _change_menu(ctx)
 
 
-async def start_submit(ctx: Context, milestone_id: int) -> list[Reply]:
-    """``ms:sub``: the expert describes the work and attaches files (MS-06)."""
-    return await _dialog(ctx, milestone_id, Action.SUBMIT, SUBMIT, N_(
-        "Describe the work you deliver for “{title}” and send the files (up to 10), then "
-        "press Submit the work."), keyboard([Button(ctx.t("Submit the work"), data="msx:ss")]))
-
-
-async def start_revision(ctx: Context, milestone_id: int) -> list[Reply]:
-    """``ms:rev``: the client says what to revise (MS-06)."""
-    return await _dialog(ctx, milestone_id, Action.REQUEST_REVISION, REVISION, N_(
-        "What should the freelancer revise in “{title}”? Type your comment."))
-
-
-async def start_dispute(ctx: Context, milestone_id: int) -> list[Reply]:
-    """``ms:dsp``: either side gives the reason and evidence of a dispute (MS-08)."""
-    return await _dialog(ctx, milestone_id, Action.OPEN_DISPUTE, DISPUTE, N_(
-        "Why do you dispute “{title}”? Type the reason and send any evidence files, then press "
-        "Open the dispute. Support will read both sides' history and decide."),
-        keyboard([Button(ctx.t("Open the dispute"), data="msx:ds")]))
-
-
 STARTS: dict[str, Callable[[Context, int], Awaitable[list[Reply]]]] = {
-    "new": start_new, "ed": start_edit, "chg": start_change, "sub": start_submit,
-    "rev": start_revision, "dsp": start_dispute,
+    "new": start_new, "ed": start_edit, "chg": start_change,
 }
 
 
-def _again(ctx: Context, refusal: InvalidInput) -> list[Reply]:
+def again(ctx: Context, refusal: InvalidInput) -> list[Reply]:
     """Say what is wrong with the input and stay in the step."""
     return [Send(ctx.t(refusal.message, **refusal.params) + "\n" + ctx.t(AGAIN))]
 
 
-async def _leave(ctx: Context, refusal: DomainError) -> list[Reply]:
+async def leave(ctx: Context, refusal: DomainError) -> list[Reply]:
     """The milestone moved on meanwhile: say why and leave the dialog."""
     await ctx.clear_state()
     return [Send(ctx.t(refusal.message, **refusal.params))]
@@ -199,9 +161,9 @@ async def _next(ctx: Context, step: str, value: Any) -> list[Reply]:
             outcome = await plan.create(ctx.uow, ctx.user, draft["contract"], terms, ctx.now(),
                                         locale=ctx.language)
     except InvalidInput as refusal:
-        return _again(ctx, refusal)
+        return again(ctx, refusal)
     except DomainError as refusal:  # refused before anything was written: leave the dialog
-        return await _leave(ctx, refusal)
+        return await leave(ctx, refusal)
     await ctx.clear_state()
     await tell(ctx.uow, outcome)
     done = {Action.PROPOSE: N_("Proposed: the client is asked to approve “{title}”."),
@@ -232,7 +194,7 @@ async def process_terms(incoming: Incoming, ctx: Context) -> list[Reply]:
     try:
         value = _parse(ctx, step, text)
     except InvalidInput as refusal:
-        return _again(ctx, refusal)
+        return again(ctx, refusal)
     return await _next(ctx, step, value)
 
 
@@ -272,7 +234,7 @@ async def process_change_value(incoming: Incoming, ctx: Context) -> list[Reply]:
             value = (validate_title if field == "t" else validate_description)(text)
         ctx.draft["changes"][field] = value
     except InvalidInput as refusal:
-        return _again(ctx, refusal)
+        return again(ctx, refusal)
     return await _change_menu(ctx)
 
 
@@ -282,89 +244,22 @@ async def process_change_menu(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [Send(ctx.t("Pick a field with the buttons above, or /cancel to stop."))]
 
 
-def _add_text(ctx: Context, text: str | None) -> None:
-    """Messages and captions sent during the step make one text, in order."""
-    if text and text.strip():
-        ctx.draft["text"] = "\n".join(filter(None, [ctx.draft.get("text", ""), text.strip()]))
-
-
-@router.state(SUBMIT, DISPUTE)
-async def process_work(incoming: Incoming, ctx: Context) -> list[Reply]:
-    """Collects the message (or reason) and the files of a submission or a dispute."""
-    event = incoming.event
-    if isinstance(event, FileUpload):
-        files = ctx.draft["files"]
-        if len(files) >= FILES_MAX:
-            return [Send(ctx.t("At most {limit} files, please.", limit=FILES_MAX))]
-        files.append({"kind": event.kind, "file_id": event.file_id, "name": event.file_name})
-        _add_text(ctx, event.caption)
-        await ctx.set_state(ctx.state or SUBMIT, ctx.draft)
-        return [Send(ctx.tn("{n} file received.", "{n} files received.", len(files)))]
-    text = typed_text(incoming)
-    if text is None:
-        return [Send(ctx.t("Please send text or files."))]
-    _add_text(ctx, text)
-    await ctx.set_state(ctx.state or SUBMIT, ctx.draft)
-    button = (N_("Submit the work"), "msx:ss") if ctx.state == SUBMIT else (
-        N_("Open the dispute"), "msx:ds")
-    return [Send(ctx.t("Noted. Send more files, or press the button when you are done."),
-                 keyboard=keyboard([Button(ctx.t(button[0]), data=button[1])]))]
-
-
-@router.state(REVISION)
-async def process_revision(incoming: Incoming, ctx: Context) -> list[Reply]:
-    """Sends the work back with the typed comment (MS-06)."""
-    text = typed_text(incoming)
-    if text is None:
-        return [Send(ctx.t("Please type your answer as a text message."))]
-    try:
-        outcome = await ms.request_revision(ctx.uow, ctx.user, ctx.draft["milestone"], text,
-                                            ctx.now())
-    except InvalidInput as refusal:
-        return _again(ctx, refusal)
+async def _send_change(ctx: Context) -> list[Reply]:
+    """``msx:cs``: the expert sends the change request (MS-04)."""
+    changes, mid = ctx.draft["changes"], int(ctx.draft.get("milestone") or 0)
+    milestone, _c, _a = await ms.load(ctx.uow, ctx.user, mid, lock=False)
+    outcome = await plan.propose_change(
+        ctx.uow, ctx.user, mid, ctx.now(), title=changes.get("t"),
+        description=changes.get("d"),
+        amount=Money(changes["a"], milestone.currency) if "a" in changes else None,
+        due_date=date.fromisoformat(changes["u"]) if "u" in changes else None,
+        locale=ctx.language)
+    request = outcome.milestone.request
+    assert request is not None
     await ctx.clear_state()
     await tell(ctx.uow, outcome)
-    return [Send(ctx.t("The freelancer is asked to revise “{title}”.",
-                       title=outcome.milestone.title))]
-
-
-def _attachments(ctx: Context) -> tuple[Attachment, ...]:
-    return tuple(Attachment(f["kind"], f["file_id"], f.get("name"))
-                 for f in ctx.draft.get("files", []))
-
-
-async def _finish(ctx: Context, verb: str) -> list[Reply]:
-    """``msx:ss``, ``msx:ds`` and ``msx:cs``: the last step of a dialog."""
-    draft, mid = ctx.draft, int(ctx.draft.get("milestone") or 0)
-    if verb == "ss" and ctx.state == SUBMIT:
-        outcome = await ms.submit(ctx.uow, ctx.user, mid, draft["text"], _attachments(ctx),
-                                  ctx.now())
-        done = N_("Submitted: the client reviews “{title}”.")
-    elif verb == "ds" and ctx.state == DISPUTE:
-        outcome = await open_dispute(ctx.uow, ctx.user, mid, draft["text"], _attachments(ctx),
-                                     ctx.now())
-        done = N_("The dispute about “{title}” is with support now. Both sides will be told "
-                  "of the decision.")
-    elif verb == "cs" and ctx.state == CHANGE and draft.get("changes"):
-        changes = draft["changes"]
-        milestone, _c, _a = await ms.load(ctx.uow, ctx.user, mid, lock=False)
-        outcome = await plan.propose_change(
-            ctx.uow, ctx.user, mid, ctx.now(), title=changes.get("t"),
-            description=changes.get("d"),
-            amount=Money(changes["a"], milestone.currency) if "a" in changes else None,
-            due_date=date.fromisoformat(changes["u"]) if "u" in changes else None,
-            locale=ctx.language)
-        request = outcome.milestone.request
-        assert request is not None
-        lines = [ctx.t("The client is asked to approve the change:"), *change_lines(ctx, request)]
-        await ctx.clear_state()
-        await tell(ctx.uow, outcome)
-        return [Send("\n".join(lines))]
-    else:
-        return stale(ctx)
-    await ctx.clear_state()
-    await tell(ctx.uow, outcome)
-    return [Send(ctx.t(done, title=outcome.milestone.title))]
+    return [Send("\n".join([ctx.t("The client is asked to approve the change:"),
+                            *change_lines(ctx, request)]))]
 
 
 @router.callback("msx")
@@ -389,11 +284,11 @@ async def dialog_button(incoming: Incoming, ctx: Context) -> list[Reply]:
         return [Send(ctx.t(FIELD_PROMPTS[data[2]], currency=milestone.currency,
                            minimum=money(ctx, milestone.amount),
                            example=milestone.due_date.isoformat()))]
-    if len(data) == 2 and data[1] in ("ss", "ds", "cs"):
+    if data[1:] == ["cs"] and ctx.state == CHANGE and ctx.draft.get("changes"):
         try:
-            return await _finish(ctx, data[1])
+            return await _send_change(ctx)
         except InvalidInput as refusal:
-            return _again(ctx, refusal)
+            return again(ctx, refusal)
         except DomainError as refusal:  # refused before anything was written
-            return await _leave(ctx, refusal)
+            return await leave(ctx, refusal)
     return stale(ctx)

@@ -8,7 +8,7 @@ found" to strangers and refuses the wrong side by the state table)::
     ms:v:<milestone>       a milestone card with the actions this user may take now
     ms:new:<contract>      propose (expert) or add (client) a milestone: a dialog
     ms:ed|chg|sub|rev|dsp:<milestone>   edit, change request, submit, revision, dispute:
-                           dialogs (:mod:`handlers.milestone_dialogs`)
+                           dialogs (:mod:`handlers.milestone_dialogs`, ``milestone_work``)
     ms:f:<milestone>       fund from the wallet; a short wallet gets an invoice for exactly the
                            missing amount, and the milestone is funded when it is paid
     ms:ac:<milestone>      approve the waiting change (a higher amount is charged likewise)
@@ -33,6 +33,7 @@ from core.services import milestone_plan as plan
 from core.services import milestones as ms
 from core.services.milestone_payments import open_invoice
 from handlers import milestone_dialogs as dialogs
+from handlers import milestone_work as work
 from handlers.context import Context
 from handlers.contract import (
     Action as Reply,
@@ -194,8 +195,9 @@ async def milestone_button(incoming: Incoming, ctx: Context) -> list[Reply]:
         return await show_card(incoming, ctx, ident)
     if verb == "fl" and not sure:
         return await _files(ctx, ident)
-    if verb in dialogs.STARTS and not sure:
-        return await dialogs.STARTS[verb](ctx, ident)
+    start = dialogs.STARTS.get(verb) or work.STARTS.get(verb)
+    if start is not None and not sure:
+        return await start(ctx, ident)
     if verb in ("f", "ac") and not sure:
         return await _money_in(incoming, ctx, ident,
                                Action.FUND if verb == "f" else Action.APPROVE_CHANGE)

@@ -100,7 +100,7 @@ async def test_ms_02_to_08_a_stranger_forging_any_button_sees_nothing_and_change
                 await carol.forge(data)
                 assert _refused(carol), (data, carol.actions)
                 assert carol.replies == [], data
-    for data in ("msx:k", "msx:ss", "msx:ds", "msx:cs", "msx:cf:a", f"msq:{ids[S.DISPUTED]}",
+    for data in ("msx:k", "msw:ss", "msw:ds", "msx:cs", "msx:cf:a", f"msq:{ids[S.DISPUTED]}",
                  "msq:1"):
         await carol.forge(data)
         assert _refused(carol), data
@@ -141,6 +141,7 @@ async def test_support_views_a_dispute_but_cannot_act_as_a_party(bot: BotHarness
 @pytest.mark.parametrize("data", [
     "ms", "ms:", "ms:v", "ms:v:", "ms:v:abc", "ms:v:-1", "ms:v:0", "ms:v:1:n", "ms:v:1:y:y",
     "ms:zz:1", "ms:ok:99999999999999999999", "ms:ok:1.5", "ms:v:١", "msx", "msx:zz", "msq:x",
+    "msw", "msw:zz", "msw:ss:1",
 ])
 async def test_malformed_milestone_buttons_are_answered_as_stale(bot: BotHarness,
                                                                  data: str) -> None:

@@ -116,7 +116,7 @@ async def test_ms_02_ms_05_ms_06_propose_approve_fund_short_submit_revise_accept
     await bob.press_data(f"ms:sub:{milestone_id}")
     await bob.say("All views, dimensioned")
     await bob.document("housing.pdf")
-    await bob.press_data("msx:ss")
+    await bob.press_data("msw:ss")
     assert (await _milestone(bot, milestone_id)).state is S.SUBMITTED
     await deliver(bot)
     assert "submitted work for the milestone “Drawings of the housing”" in alice.last_text
@@ -131,7 +131,7 @@ async def test_ms_02_ms_05_ms_06_propose_approve_fund_short_submit_revise_accept
     assert "Add the section view" in bob.last_text
     await bob.press_data(f"ms:sub:{milestone_id}")
     await bob.photo("section")
-    await bob.press_data("msx:ss")
+    await bob.press_data("msw:ss")
     await deliver(bot)
     await alice.press("Open the milestone")
     await alice.press("Accept and release $250.00")
@@ -189,7 +189,7 @@ async def test_ms_08_a_dispute_reaches_the_queue_and_support_resolves_it(
     await alice.press_data(f"ms:dsp:{milestone_id}")
     await alice.say("Nothing was delivered in two weeks")
     await alice.photo("screenshot of the chat")
-    await alice.press_data("msx:ds")
+    await alice.press_data("msw:ds")
     assert (await _milestone(bot, milestone_id)).state is S.DISPUTED
     items = await open_items(bot)
     assert [(i.kind, i.reporter_id, i.subject_id) for i in items] == [
@@ -227,7 +227,7 @@ async def test_ms_09_reminders_and_auto_release_run_from_the_registered_ticks(
     await _open(bob, contract_id, milestone_id)
     await bob.press_data(f"ms:sub:{milestone_id}")
     await bob.say("Done")
-    await bob.press_data("msx:ss")
+    await bob.press_data("msw:ss")
     submitted = clock.now()
     await deliver(bot)
     for offset, expected in ((timedelta(days=11), 1), (timedelta(days=11), 0),

@@ -94,12 +94,12 @@ async def _top_up(user: SandboxUser, amount: str, total_minor: int) -> None:
 async def _submit(boris: SandboxUser, card: SandboxMessage, milestone_id: int,
                   text: str) -> None:
     await boris.press_data(card, f"ms:sub:{milestone_id}", WAIT)
-    await boris.wait_message(WAIT, predicate=_has("msx:ss"))
+    await boris.wait_message(WAIT, predicate=_has("msw:ss"))
     await boris.send(text)
-    noted = await boris.wait_message(WAIT, predicate=_has("msx:ss"))
+    noted = await boris.wait_message(WAIT, predicate=_has("msw:ss"))
     await boris.upload_document(b"%PDF-1.4 drawings", "drawings.pdf")
     await boris.wait_message(WAIT, predicate=lambda m: "1" in (m.text or ""))
-    await boris.press_data(noted, "msx:ss", WAIT)
+    await boris.press_data(noted, "msw:ss", WAIT)
     await boris.wait_message(WAIT, predicate=_starts(RU("Submitted: the client reviews "
                                                         "“{title}”.", title="")[:6]))
 
@@ -227,11 +227,11 @@ async def test_ms_04_ms_08_a_change_request_and_a_dispute_resolved_by_support(
     await _submit(boris, card, milestone_id, "Черновик готов")
     card = await _card(alice, contract_id, milestone_id)
     await alice.press_data(card, f"ms:dsp:{milestone_id}", WAIT)
-    prompt = await alice.wait_message(WAIT, predicate=_has("msx:ds"))
+    prompt = await alice.wait_message(WAIT, predicate=_has("msw:ds"))
     await alice.send("Only half of the drawings are there")
     await alice.send_photo(b"\xff\xd8 a screenshot", caption="the folder")
     await alice.wait_message(WAIT, predicate=_starts("1 file received."))
-    await alice.press_data(prompt, "msx:ds", WAIT)
+    await alice.press_data(prompt, "msw:ds", WAIT)
     await alice.wait_message(WAIT, predicate=_starts("The dispute about “First draft” is with "
                                                      "support now."))
     await _notified(boris, "Only half of the drawings are there")
