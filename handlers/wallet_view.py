@@ -32,6 +32,7 @@ KIND_LABELS: dict[str, str] = {
     "release": N_("Milestone payment (on hold)"),
     "refund": N_("Refund from escrow"),
     "hold_clear": N_("Became available"),
+    "resolution": N_("Dispute decided by support"),  # a partial release: part paid, rest back
 }
 OTHER_KIND = N_("Other transaction")
 # When one transaction touches several of the user's accounts, the line shows the first here.

@@ -214,6 +214,8 @@ async def test_ms_08_a_dispute_reaches_the_queue_and_support_resolves_it(
     assert (money["wallet"], money["pending"], money["escrow"]) == (usd("70.00"), usd("30.00"),
                                                                     usd("0"))
     assert not await open_items(bot)
+    await alice.command("/wallet")
+    assert "Dispute decided by support · +$70.00" in alice.reply
 
 
 async def test_ms_09_reminders_and_auto_release_run_from_the_registered_ticks(
