@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -190,11 +191,15 @@ class OutboxSender:
                     queue.remove(picked)
                     slot = self.limiter.start(picked.row.chat_id)  # before any other pick
                     task = group.create_task(self._deliver(picked, slot))
-                    task.add_done_callback(lambda _task, s=slot: self.limiter.finish(s))
+                    task.add_done_callback(functools.partial(self._close_slot, slot))
                     in_flight[picked.row.id] = task
                 elif queue or in_flight:
                     await self._wait(queue, in_flight)
         return self.sent - delivered_before
+
+    def _close_slot(self, slot: Slot, _task: asyncio.Task[None]) -> None:
+        """A send task ended (even cancelled before it ran): its slot is no longer open."""
+        self.limiter.finish(slot)
 
     async def _claim(self, limit: int) -> list[_Claimed]:
         """Lease up to ``limit`` due rows in one transaction."""

@@ -61,8 +61,14 @@ def keyboard_to_json(keyboard: Keyboard | None) -> JsonKeyboard | None:
     """A keyboard as JSON-ready rows of ``{"label", "data" | "url"}``."""
     if not keyboard:
         return None
-    return [[{"label": b.label, **({"data": b.data} if b.data is not None else {"url": b.url})}
-             for b in row] for row in keyboard]
+    return [[_button_json(b) for b in row] for row in keyboard]
+
+
+def _button_json(button: Button) -> dict[str, str]:
+    """One button as ``{"label", "data"}`` or ``{"label", "url"}``."""
+    if button.data is not None:
+        return {"label": button.label, "data": button.data}
+    return {"label": button.label, "url": button.url or ""}
 
 
 def keyboard_from_json(rows: JsonKeyboard | None) -> Keyboard | None:

@@ -19,7 +19,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, func, insert, null, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.repos.base import insert_ignore
@@ -83,7 +83,8 @@ class SqlOutboxRepo:
             return
         self._wake_registered = True
         sync_session = self.session.sync_session
-        engine = self.session.get_bind()
+        bind = self.session.get_bind()
+        engine = bind.engine if isinstance(bind, Connection) else bind
 
         def fire(_session: Any) -> None:
             for listener in list(_listeners.get(engine, ())):
