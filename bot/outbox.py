@@ -96,7 +96,7 @@ class _Claimed:
 
 
 class OutboxSender:
-    """Drains the outbox (see the module docstring). ``run()`` until cancelled."""
+    """Drains the outbox (see the module docstring): :meth:`run` until :meth:`stop`."""
 
     def __init__(self, database: Database, transport: MessageSender, clock: Clock, *,
                  limiter: SendLimiter | None = None,
@@ -223,7 +223,8 @@ class OutboxSender:
             for claimed in given_back:
                 await uow.outbox.release([claimed.row.id], claimed.leased_until)
             await uow.commit()
-        return [c for c in queue if c not in given_back]
+        released = {c.row.id for c in given_back}
+        return [c for c in queue if c.row.id not in released]
 
     def _pick(self, queue: list[_Claimed]) -> _Claimed | None:
         """The oldest row whose chat may receive a message now; a chat's later rows wait."""
@@ -237,8 +238,11 @@ class OutboxSender:
 
     async def _wait(self, queue: list[_Claimed], in_flight: dict[int, asyncio.Task[None]]
                     ) -> None:
-        """Wait until a request finishes or the limiter lets a queued row go."""
-        delay = min((self.limiter.wait_time(c.row.chat_id) for c in queue), default=math.inf)
+        """Wait until a request finishes or the limiter lets a queued row go (if a request
+        may start at all: with ``max_in_flight`` open, only a finished one helps)."""
+        delay = math.inf
+        if len(in_flight) < self.max_in_flight:
+            delay = min((self.limiter.wait_time(c.row.chat_id) for c in queue), default=delay)
         if not in_flight:
             await self.sleep(delay if math.isfinite(delay) else 0.0)
             return

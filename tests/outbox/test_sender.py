@@ -246,3 +246,43 @@ async def test_two_sender_processes_share_the_outbox_without_sending_anything_tw
     assert [probe.refused_429 for probe in probes] == [0, 0]
     for chat in CHATS:  # each chat served by one process at a time: once each, in order
         assert _texts(limited_server, chat) == [f"message {i} to {chat}" for i in range(3)]
+
+
+class Stalled:
+    """A transport whose requests hang until released."""
+
+    def __init__(self, busy_at: int) -> None:
+        self.started: list[int] = []
+        self.busy_at = busy_at
+        self.busy = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send_text(self, chat_id: int, text: str, keyboard: object) -> None:
+        self.started.append(chat_id)
+        if len(self.started) == self.busy_at:
+            self.busy.set()
+        await self.release.wait()
+
+
+async def test_with_every_request_slot_busy_the_sender_waits_instead_of_spinning(
+        database: Database, vt: VirtualTime) -> None:
+    await add_users(database, None, CHATS)
+    await enqueue(database, [(chat, "hello") for chat in CHATS])
+    stalled = Stalled(busy_at=3)
+    naps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        await vt.sleep(seconds)
+
+    sender = make_sender(database, stalled, vt, max_in_flight=3)
+    sender.sleep = sleep
+    draining = asyncio.create_task(sender.drain())
+    await asyncio.wait_for(stalled.busy.wait(), 10)
+    naps_when_busy = len(naps)
+    for _ in range(200):
+        await asyncio.sleep(0)
+    assert len(stalled.started) == 3
+    assert len(naps) == naps_when_busy  # no busy loop while three requests hang
+    stalled.release.set()
+    assert await draining == len(CHATS)
