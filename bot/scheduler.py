@@ -212,6 +212,8 @@ class TickScheduler:
         """Stop triggering, let a run under way finish, and give up the lead."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if isinstance(self.clock, SandboxClock) and self.kick in self.clock.listeners:
+            self.clock.listeners.remove(self.kick)
         for task in list(self._kicked):
             task.cancel()
         async with self._lock:

@@ -133,6 +133,11 @@ async def test_moving_the_sandbox_clock_runs_the_ticks_for_the_new_instant(
     await scheduler.settle()
     assert seen == [SATURDAY + timedelta(days=5)]
 
+    await scheduler.stop()  # a stopped scheduler no longer listens to the clock
+    clock.advance(timedelta(days=1))
+    await scheduler.settle()
+    assert seen == [SATURDAY + timedelta(days=5)]
+
 
 async def test_a_scheduler_that_does_not_lead_runs_nothing(database: Database) -> None:
     class Follower:
