@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.accounts import Role, User, ensure_can_act
+from core.accounts import Role, User, ensure_can_act, pick_language
 from core.applications import (
     APPLICATION_POINTS_LIMIT,
     Application,
@@ -27,6 +27,8 @@ from core.applications import (
 )
 from core.contracts import Contract, validate_milestone_title, validate_weekly_limit
 from core.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from core.milestone_terms import DEFAULT_POLICY
+from core.money import Money
 from core.ports import UnitOfWork
 from core.projects import Page, Project, ProjectKind, amount_max
 from core.services.market import PAGE_SIZE, ensure_employer, own_project, visible_project
@@ -190,6 +192,8 @@ async def choose(uow: UnitOfWork, actor: User, application_id: int, terms: Offer
                             weekly_limit=validate_weekly_limit(terms.weekly_limit))
     else:
         amount = _check_amount(terms.milestone_amount or application.amount, project.currency)
+        DEFAULT_POLICY.check_amount(Money(amount, project.currency),  # MS-01 at offer time
+                                    pick_language(actor.language, actor.telegram_language))
         title = validate_milestone_title(terms.milestone_title or "")
         contract = Contract(**common, milestone_title=title,  # type: ignore[arg-type]
                             milestone_amount=amount)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.accounts import Role, User
+from core.accounts import Role, User, ensure_can_act
 from core.bookmarks import BOOKMARKS_LIMIT, Bookmark, BookmarkKind
 from core.errors import N_, Conflict, Forbidden, NotFound
 from core.ports import UnitOfWork
@@ -64,7 +64,8 @@ async def bookmark_project(uow: UnitOfWork, actor: User, project_id: int, now: d
 
 
 async def remove_bookmark(uow: UnitOfWork, actor: User, kind: str, target_id: int) -> bool:
-    """BM-01: remove one of the actor's own bookmarks; False if there was none."""
+    """BM-01: remove one of the actor's own bookmarks; False if there was none (ACC-02)."""
+    ensure_can_act(actor)
     try:
         bookmark_kind = BookmarkKind(kind)
     except ValueError:

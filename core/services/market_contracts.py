@@ -20,6 +20,7 @@ from core.errors import N_, InvalidInput, NotFound
 from core.ports import UnitOfWork
 from core.projects import Page
 from core.services.market import PAGE_SIZE
+from core.services.milestone_plan import ensure_first_milestone
 
 __all__ = [
     "CONTRACT_NOT_FOUND",
@@ -59,11 +60,16 @@ async def visible_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Co
 
 async def accept_offer(uow: UnitOfWork, actor: User, contract_id: int,
                        now: datetime) -> Contract:
-    """The expert accepts the offer: the contract is active."""
+    """The expert accepts the offer: the contract is active.
+
+    A fixed offer's first milestone is made at once (approved, waiting to be funded), so the
+    client can fund it without opening the board first.
+    """
     contract = await visible_contract(uow, actor, contract_id)
     ensure_can_act(actor)
     contract.accept(actor.id, now)
     await uow.market.contracts.save(contract)
+    await ensure_first_milestone(uow, contract, now)
     return contract
 
 

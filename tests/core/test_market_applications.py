@@ -178,3 +178,19 @@ async def test_a_weekly_limit_must_be_1_to_168_hours(uow: FakeUow) -> None:
     with pytest.raises(InvalidInput):
         await choose(uow, uow.users.rows[EMPLOYER], application.id,
                      OfferTerms(weekly_limit=169), NOW)
+
+
+async def test_ms_01_a_fixed_offer_refuses_a_first_milestone_under_the_minimum(
+        uow: FakeUow) -> None:
+    project = await published(uow)
+    application = await apply(uow, uow.users.rows[FREELANCER], project.id, LETTER, 2_000, NOW)
+    employer = uow.users.rows[EMPLOYER]
+    for terms in (OfferTerms(milestone_title="Drawings"),  # the proposed $20.00
+                  OfferTerms(milestone_title="Drawings", milestone_amount=2_499)):
+        with pytest.raises(InvalidInput) as refused:
+            await choose(uow, employer, application.id, terms, NOW)
+        assert refused.value.message == "A milestone must be at least {minimum}."
+        assert refused.value.params == {"minimum": "$25.00"}
+    contract = await choose(uow, employer, application.id,
+                            OfferTerms(milestone_title="Drawings", milestone_amount=2_500), NOW)
+    assert contract.milestone_amount == 2_500

@@ -10,6 +10,8 @@ from core.accounts import Role
 from core.applications import ApplicationStatus
 from core.contracts import Contract, ContractStatus, EndReason, reasons_for
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.milestones import Milestone, MilestoneState
+from core.money import Money
 from core.services.market import ProjectDraft, create_project, publish_project
 from core.services.market_applications import OfferTerms, apply, choose
 from core.services.market_contracts import (
@@ -19,6 +21,7 @@ from core.services.market_contracts import (
     my_contracts,
     visible_contract,
 )
+from core.services.milestone_plan import FIRST_MILESTONE_DUE, ensure_first_milestone
 from tests.core.market_fakes import FakeUow, make_user
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -131,3 +134,42 @@ async def test_acc_02_a_suspended_party_cannot_act(uow: FakeUow) -> None:
     uow.users.rows[FREELANCER].suspended_reason = "chargebacks"
     with pytest.raises(Forbidden):
         await accept_offer(uow, uow.users.rows[FREELANCER], contract.id, NOW)
+
+
+class _Milestones:
+    """The milestones a contract got (just enough for the offer's first one)."""
+
+    def __init__(self) -> None:
+        self.rows: list[Milestone] = []
+
+    async def for_contract(self, contract_id: int) -> list[Milestone]:
+        return [m for m in self.rows if m.contract_id == contract_id]
+
+    async def add(self, milestone: Milestone) -> Milestone:
+        milestone.id = len(self.rows) + 1
+        self.rows.append(milestone)
+        return milestone
+
+
+async def test_ms_01_accepting_a_fixed_offer_makes_its_first_milestone_at_once(
+        uow: FakeUow) -> None:
+    owner, expert = uow.users.rows[EMPLOYER], uow.users.rows[FREELANCER]
+    milestones = _Milestones()
+    uow.milestones = milestones  # type: ignore[attr-defined]
+    project = await create_project(uow, owner, ProjectDraft(
+        title="Design a gearbox housing", description="A cast aluminium housing, with drawings.",
+        category="cad", kind="fixed", budget_min=50_000, budget_max=100_000,
+        currency="USD"), NOW)
+    await publish_project(uow, owner, project.id, NOW)
+    application = await apply(uow, expert, project.id, "Forty housings designed.", 80_000, NOW)
+    contract = await choose(uow, owner, application.id,
+                            OfferTerms(milestone_title="Drawings", milestone_amount=30_000), NOW)
+    assert milestones.rows == []
+    await accept_offer(uow, expert, contract.id, LATER)
+    [first] = milestones.rows
+    assert (first.title, first.amount, first.state, first.from_offer) == (
+        "Drawings", Money(30_000, "USD"), MilestoneState.APPROVED, True)
+    assert first.due_date == LATER.date() + FIRST_MILESTONE_DUE
+    accepted = await visible_contract(uow, expert, contract.id)
+    assert await ensure_first_milestone(uow, accepted, LATER) is None  # safe to repeat
+    assert len(milestones.rows) == 1

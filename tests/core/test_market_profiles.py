@@ -188,3 +188,12 @@ async def test_bm_01_each_side_removes_only_its_own_bookmarks(uow: FakeUow) -> N
     assert (await list_bookmarks(uow, employer, BookmarkKind.EXPERT, 0)).items == ()
     with pytest.raises(NotFound):
         await remove_bookmark(uow, employer, "forged", FREELANCER)
+
+
+async def test_acc_02_a_suspended_user_cannot_remove_a_bookmark(uow: FakeUow) -> None:
+    employer = uow.users.rows[EMPLOYER]
+    await bookmark_expert(uow, employer, FREELANCER, NOW)
+    employer.suspended_reason = "chargebacks"
+    with pytest.raises(Forbidden):
+        await remove_bookmark(uow, employer, "expert", FREELANCER)
+    assert await uow.market.bookmarks.exists(EMPLOYER, BookmarkKind.EXPERT, FREELANCER)
