@@ -1,17 +1,19 @@
 """The pipeline every update goes through, whichever framework delivered it.
 
 One unit of work per update: the update id is claimed in the same transaction as the
-handler's effects (a duplicate has no second effect), the user is loaded or created, the
-dialog state read, the handler routed and run, and everything committed together. A
-:class:`~core.errors.DomainError` rolls the handler's changes back and answers with the
-translated reason; any other exception rolls back and answers with a generic apology, leaving
-the update unclaimed so a redelivery may succeed.
+handler's effects (a duplicate has no second effect), the user is loaded or created (its row
+rewritten only when something changed, see :data:`LAST_SEEN_PRECISION`; the RAT-01 visit point
+awarded on the first update of a UTC day), the dialog state read, the handler routed and run,
+and everything committed together. A :class:`~core.errors.DomainError` rolls the handler's
+changes back and answers with the translated reason; any other exception rolls back and
+answers with a generic apology, leaving the update unclaimed so a redelivery may succeed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from core.accounts import Role, User, pick_language
 from core.clock import Clock
@@ -43,6 +45,10 @@ UNEXPECTED = N_("Something went wrong on our side; nothing was changed. Please t
 STALE_BUTTON = N_("This button is no longer valid. Send /help to see what you can do.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see the commands.")
 NOT_NOW = N_("I wasn't expecting that. Send /help to see what you can do.")
+#: ``last_seen_at`` has this precision: an update rewrites the user's row only if something
+#: Telegram reports changed (username, language), the admin role changed, the day changed or
+#: the stored value is at least this old. Most updates of an active user then write nothing.
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 class Dispatcher:
@@ -98,6 +104,8 @@ class Dispatcher:
         if user is None:
             user = User(id=tg.id, first_name=None, last_name=None, username=tg.username,
                         created_at=now)
+        before = (user.username, user.telegram_language, frozenset(user.roles))
+        last_seen = user.last_seen_at
         user.username = tg.username
         user.telegram_language = tg.language_code
         user.last_seen_at = now
@@ -106,8 +114,17 @@ class Dispatcher:
             user.roles.add(Role.ADMIN)
         else:
             user.roles.discard(Role.ADMIN)
-        await (uow.users.add(user) if is_new else uow.users.save(user))
-        await uow.points.award(user.id, visit_day(now.date().isoformat()), now)
+        new_day = is_new or last_seen is None or last_seen.astimezone(now.tzinfo).date() != (
+            now.date())
+        if is_new:
+            await uow.users.add(user)
+        elif new_day or _stale(last_seen, now) or before != (
+                user.username, user.telegram_language, frozenset(user.roles)):
+            await uow.users.save(user)
+        if new_day:
+            # The stored last_seen_at is on today's date only if a unit of work that awarded
+            # today's visit wrote it (both commit or neither), so once a day is enough.
+            await uow.points.award(user.id, visit_day(now.date().isoformat()), now)
         state, draft = await uow.dialogs.get(user.id)
         language = pick_language(user.language, tg.language_code, self.settings.default_language)
         return Context(incoming=incoming, user=user, uow=uow, clock=self.clock,
@@ -142,6 +159,11 @@ class Dispatcher:
         if isinstance(event, Text | FileUpload) and ctx.state is not None:
             return router.states.get(ctx.state) or router.special.get("fallback")
         return router.special.get("fallback")
+
+
+def _stale(last_seen: datetime | None, now: datetime) -> bool:
+    """True if ``last_seen`` is not within the last :data:`LAST_SEEN_PRECISION` before ``now``."""
+    return last_seen is None or not timedelta(0) <= now - last_seen < LAST_SEEN_PRECISION
 
 
 def _fallback_message(incoming: Incoming) -> str:

@@ -8,6 +8,7 @@ from contextvars import ContextVar, Token
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repos import SqlDialogRepo, SqlPointsRepo, SqlUpdatesRepo, SqlUsersRepo
+from storage.repos.dialogs import DialogCache
 from storage.repos.email import SqlEmailRepo
 from storage.repos.ledger import SqlLedgerRepo
 from storage.repos.market import SqlMarketRepos
@@ -56,9 +57,10 @@ class SqlUnitOfWork:
             self._token = self._open_in_task.set(task)
         session = self._sessions()
         self._session = session
-        self.users = SqlUsersRepo(session)
+        self._dialog_rows = DialogCache()
+        self.users = SqlUsersRepo(session, self._dialog_rows)
         self.updates = SqlUpdatesRepo(session)
-        self.dialogs = SqlDialogRepo(session)
+        self.dialogs = SqlDialogRepo(session, self._dialog_rows)
         self.points = SqlPointsRepo(session)
         self.ledger = SqlLedgerRepo(session)
         self.market = SqlMarketRepos(session)
@@ -85,8 +87,10 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         """Make this unit's changes durable."""
+        self._dialog_rows.forget()
         await self.session.commit()
 
     async def rollback(self) -> None:
         """Discard this unit's uncommitted changes."""
+        self._dialog_rows.forget()
         await self.session.rollback()

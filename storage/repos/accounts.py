@@ -1,4 +1,10 @@
-"""Users, mapped to and from :class:`core.accounts.User` (roles as a comma-separated column)."""
+"""Users, mapped to and from :class:`core.accounts.User` (roles as a comma-separated column).
+
+Given a :class:`~storage.repos.dialogs.DialogCache` shared with the unit of work's dialog
+repository, :meth:`SqlUsersRepo.get` reads the user's dialog row in the same statement (an
+outer join) and leaves it in the cache, so the dispatcher's ``dialogs.get`` right after it
+costs no second query.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,18 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.accounts import Role, User
-from storage.tables.accounts import users
+from storage.repos.dialogs import DialogCache
+from storage.tables.accounts import dialog_state, users
 
 __all__ = ["SqlUsersRepo", "roles_from_text", "roles_to_text"]
 
 
 _GET = select(users).where(users.c.id == bindparam("user_id"))
+_GET_WITH_DIALOG = (
+    select(users, dialog_state.c.state.label("dialog_state"),
+           dialog_state.c.draft.label("dialog_draft"), dialog_state.c.user_id.label("in_dialog"))
+    .select_from(users.outerjoin(dialog_state, dialog_state.c.user_id == users.c.id))
+    .where(users.c.id == bindparam("user_id")))
 _BY_USERNAME = select(users).where(func.lower(users.c.username) == bindparam("name")).limit(1)
 _INSERT = insert(users)
 _UPDATE = update(users).where(users.c.id == bindparam("user_id"))
@@ -68,14 +80,27 @@ def _user(row: RowMapping) -> User:
 class SqlUsersRepo:
     """:class:`core.ports.UsersRepo` on SQLAlchemy Core."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, dialogs: DialogCache | None = None) -> None:
+        """Bind to ``session``; with ``dialogs``, :meth:`get` also loads the dialog row."""
         self.session = session
+        self.dialogs = dialogs
 
     async def get(self, user_id: int) -> User | None:
         """The user with Telegram id ``user_id``, or None."""
-        result = await self.session.execute(_GET, {"user_id": user_id})
+        if self.dialogs is None:
+            result = await self.session.execute(_GET, {"user_id": user_id})
+            row = result.mappings().first()
+            return _user(row) if row is not None else None
+        result = await self.session.execute(_GET_WITH_DIALOG, {"user_id": user_id})
         row = result.mappings().first()
-        return _user(row) if row is not None else None
+        if row is None:  # no user, so no dialog row either (foreign key)
+            self.dialogs.remember(user_id, None, {})
+            return None
+        if row["in_dialog"] is None:
+            self.dialogs.remember(user_id, None, {})
+        else:
+            self.dialogs.remember(user_id, row["dialog_state"], row["dialog_draft"] or {})
+        return _user(row)
 
     async def add(self, user: User) -> None:
         """Insert a new user (``created_at`` is required)."""
