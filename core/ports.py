@@ -256,11 +256,20 @@ class ProfilesRepo(Protocol):
 class MarketRepos(Protocol):
     """The marketplace's repositories (issue 4), reached as ``uow.market``."""
 
-    profiles: ProfilesRepo
-    projects: ProjectsRepo
-    applications: ApplicationsRepo
-    contracts: ContractsRepo
-    bookmarks: BookmarksRepo
+    @property
+    def profiles(self) -> ProfilesRepo: ...
+
+    @property
+    def projects(self) -> ProjectsRepo: ...
+
+    @property
+    def applications(self) -> ApplicationsRepo: ...
+
+    @property
+    def contracts(self) -> ContractsRepo: ...
+
+    @property
+    def bookmarks(self) -> BookmarksRepo: ...
 
 
 class RelayRepo(Protocol):
@@ -372,18 +381,47 @@ class MilestonesRepo(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: UsersRepo
-    updates: UpdatesRepo
-    dialogs: DialogRepo
-    points: PointsRepo
-    ledger: LedgerRepo
-    outbox: OutboxRepo
-    market: MarketRepos
-    relay: RelayRepo
-    support: SupportRepo
-    email: EmailRepo
-    payments: PaymentsRepo
-    milestones: MilestonesRepo
+    """One transaction: repositories bound to it; rolls back unless committed.
+
+    The repositories are read-only properties here so that implementations may hold
+    concrete repository types as plain attributes.
+    """
+
+    @property
+    def users(self) -> UsersRepo: ...
+
+    @property
+    def updates(self) -> UpdatesRepo: ...
+
+    @property
+    def dialogs(self) -> DialogRepo: ...
+
+    @property
+    def points(self) -> PointsRepo: ...
+
+    @property
+    def ledger(self) -> LedgerRepo: ...
+
+    @property
+    def outbox(self) -> OutboxRepo: ...
+
+    @property
+    def market(self) -> MarketRepos: ...
+
+    @property
+    def relay(self) -> RelayRepo: ...
+
+    @property
+    def support(self) -> SupportRepo: ...
+
+    @property
+    def email(self) -> EmailRepo: ...
+
+    @property
+    def payments(self) -> PaymentsRepo: ...
+
+    @property
+    def milestones(self) -> MilestonesRepo: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 
