@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -134,8 +135,9 @@ class Person:
         assert label in block.buttons, f"no button {label!r} in {block.buttons}"
         self.say(f":press {block.buttons[label]} {block.message_id}")
 
-    async def sign_up(self, user: str, language: str, role_button: int, email: str) -> Block:
-        """``/start`` and the onboarding, names taken from Telegram's buttons."""
+    async def sign_up(self, user: str, language: str, role_button: int, email: str,
+                      last_name: str | None = None) -> Block:
+        """``/start`` and the onboarding, names from Telegram's buttons unless typed."""
         tr = translator(language)
         self.play(user)
         self.say("/start")
@@ -144,7 +146,7 @@ class Person:
         first = await self.see(user, tr(PROMPTS[OnboardingStep.FIRST_NAME]))
         self.say("#1")
         await self.see(user, tr(PROMPTS[OnboardingStep.LAST_NAME]))
-        self.say("#1")
+        self.say(last_name or "#1")
         await self.see(user, tr(PROMPTS[OnboardingStep.EMAIL]))
         self.say(email)
         assert roles.buttons and first.buttons
@@ -166,6 +168,8 @@ async def sandbox_session(tmp_path: Path, runtime: str) -> AsyncIterator[Person]
                                               output_fn=person.output))
     try:
         yield person
+        if os.environ.get("SANDBOX_TRANSCRIPT"):  # to read a passing walkthrough (pytest -s)
+            print(person.transcript())
     except BaseException:
         print(person.transcript())  # shown by pytest when the walkthrough fails
         raise
