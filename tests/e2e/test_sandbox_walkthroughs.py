@@ -316,9 +316,10 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
         await person.see("bob", *moved.split("\0"))
         cleared = RU("{amount} is now available in your wallet. Send /wallet to see your "
                      "balance.", amount="\0").split("\0")
-        told = {(await person.see("bob", *cleared)).text.strip() for _ in range(2)}
-        assert told == {RU("{amount} is now available in your wallet. Send /wallet to see your "
-                           "balance.", amount=ru_usd(amount)) for amount in ("350.00", "100.00")}
+        clearings = {(await person.see("bob", *cleared)).text.strip() for _ in range(2)}
+        assert clearings == {RU("{amount} is now available in your wallet. Send /wallet to see "
+                                "your balance.", amount=ru_usd(amount))
+                             for amount in ("350.00", "100.00")}
         person.say("/wallet")
         wallet = await person.see("bob", RU("Your wallet"))
         person.play("alice")
