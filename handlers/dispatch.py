@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.accounts import Role, User, pick_language
-from core.clock import Clock
+from core.clock import Clock, ensure_utc
 from core.errors import N_, DomainError
 from core.ports import UnitOfWork
 from core.rating import visit_day
@@ -114,8 +114,8 @@ class Dispatcher:
             user.roles.add(Role.ADMIN)
         else:
             user.roles.discard(Role.ADMIN)
-        new_day = is_new or last_seen is None or last_seen.astimezone(now.tzinfo).date() != (
-            now.date())
+        today = ensure_utc(now).date()
+        new_day = is_new or last_seen is None or ensure_utc(last_seen).date() != today
         if is_new:
             await uow.users.add(user)
         elif new_day or _stale(last_seen, now) or before != (
@@ -124,7 +124,7 @@ class Dispatcher:
         if new_day:
             # The stored last_seen_at is on today's date only if a unit of work that awarded
             # today's visit wrote it (both commit or neither), so once a day is enough.
-            await uow.points.award(user.id, visit_day(now.date().isoformat()), now)
+            await uow.points.award(user.id, visit_day(today.isoformat()), now)
         state, draft = await uow.dialogs.get(user.id)
         language = pick_language(user.language, tg.language_code, self.settings.default_language)
         return Context(incoming=incoming, user=user, uow=uow, clock=self.clock,
@@ -163,7 +163,9 @@ class Dispatcher:
 
 def _stale(last_seen: datetime | None, now: datetime) -> bool:
     """True if ``last_seen`` is not within the last :data:`LAST_SEEN_PRECISION` before ``now``."""
-    return last_seen is None or not timedelta(0) <= now - last_seen < LAST_SEEN_PRECISION
+    if last_seen is None:
+        return True
+    return not timedelta(0) <= ensure_utc(now) - ensure_utc(last_seen) < LAST_SEEN_PRECISION
 
 
 def _fallback_message(incoming: Incoming) -> str:
