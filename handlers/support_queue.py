@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from core.circumvention import Kind
 from core.errors import N_
-from core.services.support import audit_log, close_item, find_user, open_item, queue
+from core.services.support import (
+    audit_log,
+    close_item,
+    ensure_closable,
+    find_user,
+    open_item,
+    queue,
+)
 from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem, ensure_staff
 from handlers.context import Context
 from handlers.contract import Action, Button, Callback, Edit, Incoming, Send, keyboard
@@ -107,11 +114,11 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
             lines.append(message.text or f"📎 {message.file_name or message.kind.value}")
             if message.delivered != message.text:
                 lines.append(ctx.t("Delivered as: {text}", text=message.delivered))
+    rows: list[list[Button]] = []
     if item.status is not ItemStatus.OPEN:
         lines.append(ctx.t("Handled by {user}: {note}", user=await _name(ctx, item.handled_by),
                            note=item.note or ""))
-        rows = []
-    else:
+    elif item.kind is not ItemKind.DISPUTE:  # a dispute is decided with /resolve, closing it
         rows = [[Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
                  Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")]]
     if item.kind is ItemKind.DISPUTE:  # MS-08: the milestone, both sides' history, /resolve
@@ -124,6 +131,7 @@ async def _ask_note(ctx: Context, item_id: int, status: ItemStatus) -> list[Acti
     item = await open_item(ctx.uow, ctx.user, item_id)
     if item.status is not ItemStatus.OPEN:
         return [Send(ctx.t("This item was already handled."))]
+    ensure_closable(item)
     await ctx.set_state(NOTE_STATE, {"item": item_id, "status": status.value})
     return [Send(ctx.t("Type a note for the audit log: what you did and why. "
                        "Send /cancel to stop."))]

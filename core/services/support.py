@@ -37,8 +37,10 @@ if TYPE_CHECKING:
     from core.ports import UnitOfWork
 
 __all__ = [
+    "DISPUTE_BY_RESOLVE",
     "audit_log",
     "close_item",
+    "ensure_closable",
     "find_user",
     "grant_support",
     "open_item",
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 NO_SUCH_USER = N_("There is no user {who}. Give a numeric id or an @username.")
+DISPUTE_BY_RESOLVE = N_("A milestone dispute is decided with /resolve, which also closes "
+                        "its queue item.")
 ITEM_NOT_FOUND = N_("There is no such item in the queue.")
 
 
@@ -167,11 +171,21 @@ async def open_item(uow: UnitOfWork, actor: User, item_id: int) -> QueueItem:
     return item
 
 
+def ensure_closable(item: QueueItem) -> None:
+    """MS-08: a milestone dispute is closed by deciding it (/resolve), never on its own.
+
+    Closing the item alone would take it off the queue while the money stays in escrow.
+    """
+    if item.kind is ItemKind.DISPUTE:
+        raise Conflict(DISPUTE_BY_RESOLVE)
+
+
 async def close_item(uow: UnitOfWork, actor: User, item_id: int, status: ItemStatus, note: str,
                      now: datetime) -> QueueItem:
-    """Resolve or dismiss an open item with a note, and audit it."""
+    """Resolve or dismiss an open item with a note, and audit it (not a milestone dispute)."""
     ensure_can_act(actor)
     item = await open_item(uow, actor, item_id)
+    ensure_closable(item)
     item.close(actor.id, status, note, now)
     await uow.support.save_item(item)
     action = AuditAction.RESOLVE if status is ItemStatus.RESOLVED else AuditAction.DISMISS

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from core.accounts import Role
-from core.support import AuditAction, ItemKind, ItemStatus
+from core.support import AuditAction, ItemKind, ItemStatus, QueueItem
 from handlers.contract import AnswerCallback
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
@@ -219,3 +219,21 @@ async def test_acc_04_the_report_button_of_a_public_profile_card_reaches_the_que
     await alice.say("Asked for an advance outside the platform")
     [item] = await open_items(bot)
     assert (item.kind, item.subject_id, item.reporter_id) == (ItemKind.FRAUD, bob.id, alice.id)
+
+
+async def test_ms_08_a_milestone_dispute_leaves_the_queue_only_through_resolve(
+        bot: BotHarness) -> None:
+    alice, bob, _, _, sam = await _staff(bot)
+    async with bot.database.uow() as uow:
+        item = await uow.support.add_item(QueueItem(
+            kind=ItemKind.DISPUTE, subject_id=bob.id, reporter_id=alice.id,
+            reason="Only half of the drawings", created_at=bot.clock.now()))
+        await uow.commit()
+    await sam.command("/queue")
+    await sam.press(sam.buttons()[0])
+    assert "Open the dispute" in sam.buttons()
+    assert "Resolve" not in sam.buttons() and "Dismiss" not in sam.buttons()
+    await sam.forge(f"sup:c:{item.id}:r")  # a forged close of the dispute's item
+    assert "A milestone dispute is decided with /resolve" in _said(sam)
+    await sam.say("closed it")
+    assert [(i.id, i.status) for i in await open_items(bot)] == [(item.id, ItemStatus.OPEN)]

@@ -284,6 +284,7 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
         person.press(queue, next(label for label in queue.buttons if "dispute" in label))
         item = await person.see("sam", "Only half of the parts are modelled",
                                 button=EN("Open the dispute"))
+        assert EN("Resolve") not in item.buttons  # only /resolve closes a dispute's item
         person.press(item, EN("Open the dispute"))
         view = await person.see("sam", "/resolve")
         milestone_id = int(re.findall(r"#(\d+) “Assembly model”", view.text)[0])
