@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from core.errors import Forbidden, InvalidInput, N_
+from core.errors import N_, Forbidden, InvalidInput
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -27,8 +27,8 @@ __all__ = [
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru", "uk", "es")
 NAME_MAX = 64
 EMAIL_MAX = 254
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 
 
 class Role(StrEnum):
@@ -94,7 +94,8 @@ def validate_name(value: str) -> str:
     if not name:
         raise InvalidInput(N_("The name cannot be empty."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(N_("The name is too long (at most {limit} characters)."), limit=NAME_MAX)
+        raise InvalidInput(N_("The name is too long (at most {limit} characters)."),
+                           limit=NAME_MAX)
     if name.startswith("/") or not any(ch.isalpha() for ch in name):
         raise InvalidInput(N_("Please type a name made of letters."))
     return name
@@ -104,7 +105,8 @@ def validate_email(value: str) -> str:
     """An e-mail address, trimmed and with a lower-cased domain."""
     email = value.strip()
     if len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        raise InvalidInput(N_("That does not look like an e-mail address, for example name@example.com."))
+        raise InvalidInput(
+            N_("That does not look like an e-mail address, for example name@example.com."))
     local, _, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
