@@ -104,6 +104,7 @@ async def reach_contract(person: Person, *, message: bool) -> None:
         assert relayed.text.strip() == RU("✉️ {name} wrote:\n\n{text}", name="Alice Smith",
                                           text="Can you start on Monday?")
         person.say("/cancel")
+        await person.see("alice", EN("Cancelled. Nothing was changed."))
     person.press(application, EN("Choose"))
     await person.see("alice", EN("The first milestone of the offer: what is its title? "
                                  "For example: First draft."))
@@ -132,9 +133,10 @@ async def reach_contract(person: Person, *, message: bool) -> None:
                                  "active.", name="Bob Ivanov", title=TITLE))
 
 
+@pytest.mark.parametrize("runtime", ["aiogram", "ptb"])
 async def test_ms_01_alice_and_bob_go_from_a_posted_project_to_an_active_contract(
-        tmp_path: Path) -> None:
-    async with sandbox_session(tmp_path, "aiogram") as person:
+        tmp_path: Path, runtime: str) -> None:
+    async with sandbox_session(tmp_path, runtime) as person:
         await reach_contract(person, message=True)
         person.play("bob")
         person.say("/contracts")
