@@ -105,6 +105,7 @@ def inline_connector(path: str, timeout: float) -> Callable[[], Awaitable[Inline
             connection.daemon = True
         else:
             connection._thread.daemon = True
-        return await connection
+        await connection  # starts the thread and connects (aiosqlite types the result as its base)
+        return connection
 
     return create

@@ -30,6 +30,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LabeledPrice,
+    TelegramObject,
     Update,
 )
 
@@ -110,10 +111,13 @@ class AiogramRuntime(PollingRuntime):
         """See :func:`classify`."""
         return classify(exc)
 
-    async def _intercept(self, handler: Callable[..., Awaitable[Any]], update: Update,
-                         data: dict[str, Any]) -> None:
+    async def _intercept(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                         event: TelegramObject, data: dict[str, Any]) -> Any:
         """Take the update away from aiogram's routing and into the shared pipeline."""
-        await self.feed(update)
+        if not isinstance(event, Update):  # never on the update observer: leave it to aiogram
+            return await handler(event, data)
+        await self.feed(event)
+        return None
 
     async def _connect(self) -> str:
         """getMe through aiogram (cached by the Bot)."""

@@ -15,6 +15,7 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.config import ConfigError
@@ -132,7 +133,7 @@ class PollingRuntime(ABC):
         settings = self.app.settings
         for menu in menu_plan(settings.admin_ids, settings.default_language):
             try:
-                await self._retry(lambda m=menu: self._set_commands(m), "setMyCommands")
+                await self._retry(partial(self._set_commands, menu), "setMyCommands")
             except Exception as exc:
                 # A chat scope fails until that admin has opened a chat with the bot.
                 level = logging.ERROR if menu.chat_id is None else logging.WARNING

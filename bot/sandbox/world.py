@@ -96,7 +96,7 @@ class World:
     ) -> None:
         self.token = token
         self.time_source = time_source
-        self.bot = {
+        self.bot: dict[str, Any] = {  # the Bot API User object of the bot
             "id": int(token.split(":", 1)[0]),
             "is_bot": True,
             "first_name": bot_name,

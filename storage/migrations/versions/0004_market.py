@@ -18,6 +18,7 @@ Create Date: 2026-11-22
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import sqlalchemy as sa
 from alembic import op
@@ -65,8 +66,10 @@ POSTGRESQL_SEARCH_DROP = ["DROP INDEX IF EXISTS ix_projects_search",
                           "ALTER TABLE projects DROP COLUMN IF EXISTS search_tsv"]
 
 
-def _user(name: str, **kwargs: object) -> sa.Column:  # type: ignore[type-arg]
-    return sa.Column(name, sa.BigInteger(), **kwargs)
+def _user(name: str, *, nullable: bool,
+          autoincrement: bool | Literal["auto"] = "auto") -> sa.Column[int]:
+    """A BIGINT column holding a Telegram user id."""
+    return sa.Column(name, sa.BigInteger(), nullable=nullable, autoincrement=autoincrement)
 
 
 def _fk(table: str, column: str, target: str, ondelete: str) -> sa.ForeignKeyConstraint:
