@@ -31,6 +31,8 @@ from handlers.notify import notify
 __all__ = ["NOTICES", "OPEN_MILESTONE", "auto_release_step", "remind_step", "tell"]
 
 OPEN_MILESTONE = N_("Open the milestone")
+_DISPUTED = N_("⚠️ {name} opened a dispute about the milestone “{title}”: {text}. Support will "
+               "read both sides' history and decide.")
 _RESOLVED = N_("Support decided the dispute about the milestone “{title}”: {released} to the "
                "freelancer, {refunded} back to the client's wallet. Reason: {text}")
 
@@ -55,12 +57,8 @@ NOTICES: dict[tuple[Action, Actor], str] = {
         "✅ {name} accepted the milestone “{title}”: {amount} is yours, available on {day}."),
     (Action.REQUEST_REVISION, Actor.EXPERT): N_(
         "↩️ {name} asks for a revision of the milestone “{title}”: {text}"),
-    (Action.OPEN_DISPUTE, Actor.CLIENT): N_(
-        "⚠️ {name} opened a dispute about the milestone “{title}”: {text}. Support will read "
-        "both sides' history and decide."),
-    (Action.OPEN_DISPUTE, Actor.EXPERT): N_(
-        "⚠️ {name} opened a dispute about the milestone “{title}”: {text}. Support will read "
-        "both sides' history and decide."),
+    (Action.OPEN_DISPUTE, Actor.CLIENT): _DISPUTED,
+    (Action.OPEN_DISPUTE, Actor.EXPERT): _DISPUTED,
     (Action.REFUND, Actor.CLIENT): N_(
         "↩️ {name} refunded the milestone “{title}”: {amount} is back in your wallet."),
     (Action.REQUEST_REMOVAL, Actor.CLIENT): N_(
