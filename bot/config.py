@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.lstrip("-").isdigit() for p in parts):
+                raise ValueError(f"must be comma-separated Telegram user ids, got {value!r}")
             return frozenset(int(p) for p in parts)
         if isinstance(value, int):
             return frozenset({value})
