@@ -33,6 +33,10 @@ router = Router()
 THREADS_PER_PAGE = 8
 MESSAGES_PER_PAGE = 10
 SNIPPET = 300
+# A history line holds a name (up to 129 characters), a file name and a snippet; ten of them
+# and the title must stay within Telegram's 4096 characters.
+LINE_MAX = 380
+FILE_NAME_MAX = 60
 CAPTION_MAX = 1024
 MAX_PAGE = 10_000  # a forged page number beyond this is stale, not a slow query
 
@@ -91,11 +95,11 @@ def _line(ctx: Context, message: Message, author: str) -> str:
     """One message of a history, as its reader may see it."""
     text = _cut(message.text_for(ctx.user.id), SNIPPET)
     if message.kind is MessageKind.DOCUMENT:
-        name = message.file_name or ctx.t("file")
+        name = _cut(message.file_name or ctx.t("file"), FILE_NAME_MAX)
         text = f"📎 {name} {text}".rstrip()
     elif message.kind is MessageKind.PHOTO:
         text = f"🖼 {text}".rstrip()
-    return f"[{_when(message)}] {author}: {text}"
+    return _cut(f"[{_when(message)}] {author}: {text}", LINE_MAX)
 
 
 async def _history(incoming: Incoming, ctx: Context, thread_id: int,

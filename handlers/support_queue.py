@@ -39,6 +39,9 @@ router = Router()
 NOTE_STATE = "support.note"
 ITEMS_PER_PAGE = 10
 AUDIT_PER_PAGE = 15
+# A relayed message may hold MESSAGE_MAX (3500) characters and a card shows it twice (as written
+# and as delivered) next to a reason and a note; cut so the card stays within Telegram's 4096.
+QUOTE_MAX = 800
 ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.FLAG: N_("contact details before a contract"),
     ItemKind.REPORT: N_("reported message"),
@@ -61,6 +64,11 @@ def _reply(incoming: Incoming, text: str, rows: list[list[Button]]) -> Action:
     board = keyboard(*rows)
     return Edit(text, keyboard=board) if isinstance(incoming.event, Callback) else Send(
         text, keyboard=board)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _name(ctx: Context, user_id: int | None) -> str:
@@ -111,9 +119,11 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
                                b=await _name(ctx, thread.user_b)))
         if message is not None:
             lines.append(ctx.t("Message of {when}:", when=f"{message.created_at:%Y-%m-%d %H:%M}"))
-            lines.append(message.text or f"📎 {message.file_name or message.kind.value}")
+            lines.append(_cut(message.text, QUOTE_MAX)
+                         or f"📎 {message.file_name or message.kind.value}")
             if message.delivered != message.text:
-                lines.append(ctx.t("Delivered as: {text}", text=message.delivered))
+                lines.append(ctx.t("Delivered as: {text}",
+                                   text=_cut(message.delivered, QUOTE_MAX)))
     rows: list[list[Button]] = []
     if item.status is not ItemStatus.OPEN:
         lines.append(ctx.t("Handled by {user}: {note}", user=await _name(ctx, item.handled_by),

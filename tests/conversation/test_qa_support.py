@@ -1,0 +1,44 @@
+"""QA of the staff side (ACC-02..04, MSG-02/03): what support sees must fit in one message."""
+
+from __future__ import annotations
+
+from core.messages import MESSAGE_MAX
+from tests.conversation.conftest import ADMIN_ID
+from tests.conversation.harness import BotHarness
+from tests.conversation.relay_kit import open_items, people
+
+TELEGRAM_TEXT_MAX = 4096
+
+
+async def test_msg_03_the_queue_card_of_a_longest_flagged_message_fits_in_one_telegram_message(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ада", "Адміністратор", username="ada", language_code="uk")
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.say(("write to me: a@b.co " * 200)[:MESSAGE_MAX])  # masked: text != delivered
+    [item] = await open_items(bot)
+    await admin.command("/queue")
+    await admin.press_data(f"sup:i:{item.id}")
+    card = admin.reply
+    assert "Bob Ivanov" in card and "a@b.co" in card and "[•••]" in card
+    assert len(card) <= TELEGRAM_TEXT_MAX
+
+
+async def test_msg_02_a_report_card_with_a_long_reason_and_long_message_fits_after_closing(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada")
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.say("x" * MESSAGE_MAX)
+    async with bot.database.uow() as uow:
+        thread = await uow.relay.thread_between(alice.id, bob.id)
+        assert thread is not None and thread.id is not None
+        message_id = (await uow.relay.messages(thread.id, 0, 1)).items[0].id
+    await alice.forge(f"msg:rep:{message_id}")
+    await alice.say("r" * 500)
+    [item] = await open_items(bot)
+    await admin.forge(f"sup:c:{item.id}:d")
+    await admin.say("n" * 500)
+    await admin.forge(f"sup:i:{item.id}")
+    assert "r" * 100 in admin.reply and "n" * 100 in admin.reply
+    assert len(admin.reply) <= TELEGRAM_TEXT_MAX
