@@ -51,6 +51,7 @@ AMOUNT_OVER_MAXIMUM = N_("The amount is too large: the most you can enter is {ma
 MAX_INPUT_LENGTH = 40
 _SPACES = "\u0020\u00a0\u202f\u2009\u2007\u0027\u2019"  # spaces and apostrophes group digits
 _MINUS = "-\u2212\u2012\u2013"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－＋", "0123456789,.-+")
 _GROUPED = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+$")
 
 
@@ -213,8 +214,8 @@ def _to_decimal_text(body: str, locale: str) -> str | None:
     if body.count(mark) > 1:  # "1,234,567": only grouping repeats
         return body.replace(mark, "") if _grouped(body, mark) else None
     integer, _, fraction = body.partition(mark)
-    if len(fraction) == 3 and integer and mark == get_group_symbol(locale):
-        return integer + fraction  # "1,234" in English, "1.234" in Spanish
+    if len(fraction) == 3 and integer[:1] not in ("", "0") and mark == get_group_symbol(locale):
+        return integer + fraction  # "1,234" in English, "1.234" in Spanish; "0.001" is a decimal
     return (integer or "0") + "." + (fraction or "0")
 
 
@@ -234,7 +235,8 @@ def parse_amount(text: str, currency: str, locale: str, maximum: Money | None = 
     zero, too precise, non-numeric and too large amounts.
     """
     example = _example(currency, locale)
-    body = (text or "").strip(_SPACES + "\t\n")
+    body = (text or "").translate(_FULL_WIDTH)  # "５０" typed with a CJK keyboard is 50
+    body = body.strip(_SPACES + "\t\n")
     if len(body) > MAX_INPUT_LENGTH:
         raise InvalidInput(AMOUNT_NOT_A_NUMBER, example=example)
     body = _strip_currency(body, currency, locale)
