@@ -52,12 +52,13 @@ MINIMUMS: Mapping[str, int] = MappingProxyType({
 AMOUNT_BELOW_MINIMUM = N_("A milestone must be at least {minimum}.")
 CURRENCY_NOT_SUPPORTED = N_("Milestones in {currency} are not available.")
 DESCRIPTION_TOO_LONG = N_("The description is too long (at most {limit} characters).")
-DUE_DATE_FORMAT = N_("Please send the due date as YYYY-MM-DD, for example {example}.")
+DUE_DATE_FORMAT = N_("Please send the due date as YYYY-MM-DD or DD.MM.YYYY, for example "
+                     "{example}.")
 DUE_DATE_PAST = N_("The due date cannot be in the past.")
 DUE_DATE_TOO_FAR = N_("The due date is too far away: at most five years ahead.")
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # day first; "01/03" is ambiguous
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def validate_due_date(due: date, now: datetime) -> date:
 
 
 def parse_due_date(text: str, now: datetime) -> date:
-    """A typed due date ("2026-03-01", "1.3.2026" or "01/03/2026", day first), checked."""
+    """A typed due date ("2026-03-01" or "1.3.2026", day first), checked."""
     body = text.strip()
     example = (now.date() + timedelta(days=14)).isoformat()
     iso, dotted = _ISO.match(body), _DOTTED.match(body)

@@ -55,7 +55,7 @@ PROMPTS = {
     TITLE: N_("What is the milestone's title? For example: Wireframes of every screen."),
     DESCRIPTION: N_("Describe what will be delivered, or press Skip."),
     AMOUNT: N_("The amount in {currency}? At least {minimum}."),
-    DUE: N_("The due date? Send it as YYYY-MM-DD, for example {example}."),
+    DUE: N_("The due date? Send it as YYYY-MM-DD or DD.MM.YYYY, for example {example}."),
 }
 FIELDS = {"t": N_("Title"), "d": N_("Description"), "a": N_("Amount"), "u": N_("Due date")}
 FIELD_PROMPTS = {"t": PROMPTS[TITLE], "d": N_("The new description?"),

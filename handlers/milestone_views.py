@@ -122,8 +122,13 @@ def change_lines(ctx: Context, request: ChangeRequest) -> list[str]:
     return lines
 
 
+#: Telegram's limits are 4096 characters and 100 buttons a message; room is left for the rest.
+BOARD_TEXT_BUDGET = 3600
+BOARD_BUTTONS = 96
+
+
 def _line(ctx: Context, number: int, milestone: Milestone) -> str:
-    return (f"{number}. {STATE_ICONS[milestone.state]} {milestone.title} — "
+    return (f"{number}. {STATE_ICONS[milestone.state]} {short(milestone.title, 40)} — "
             f"{money(ctx, milestone.amount)} — {day(ctx, milestone.due_date)} — "
             f"{ctx.t(STATE_NAMES[milestone.state])}")
 
@@ -133,7 +138,14 @@ def board_text(ctx: Context, board: Board, title: str) -> tuple[str, Keyboard]:
     lines = [ctx.t("📋 Milestones of the contract for “{title}”", title=title)]
     rows = []
     for number, milestone in enumerate(board.milestones, 1):
-        lines.append(_line(ctx, number, milestone))
+        line = _line(ctx, number, milestone)
+        if sum(len(kept) + 1 for kept in lines) + len(line) > BOARD_TEXT_BUDGET:
+            left = len(board.milestones) - number + 1
+            lines.append(ctx.tn("… and {n} more milestone", "… and {n} more milestones",
+                                left))
+            break
+        lines.append(line)
+    for number, milestone in enumerate(board.milestones[:BOARD_BUTTONS], 1):
         rows.append([Button(f"{number}. {short(milestone.title, 30)}",
                             data=f"ms:v:{milestone.id}")])
     if not board.milestones:

@@ -241,8 +241,8 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
         person.press(skip, next(iter(skip.buttons)))
         await person.see("bob", "USD")
         person.say("200")
-        due_prompt = RU("The due date? Send it as YYYY-MM-DD, for example {example}.",
-                        example="\0").split("\0")
+        due_prompt = RU("The due date? Send it as YYYY-MM-DD or DD.MM.YYYY, for example "
+                        "{example}.", example="\0").split("\0")
         due = await person.see("bob", *due_prompt)
         person.say(re.findall(r"\d{4}-\d{2}-\d{2}", due.text)[0])
         await person.see("bob", RU("Proposed: the client is asked to approve “{title}”.",

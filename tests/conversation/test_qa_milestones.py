@@ -1,0 +1,117 @@
+"""QA of the milestone dialogs and board: long boards, due dates, /cancel half-way."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.clock import FixedClock
+from core.services.ledger_check import check_ledger
+from handlers.context import HandlerSettings
+from locales import translator
+from storage import Database
+from tests.conversation.conftest import ADMIN_ID
+from tests.conversation.harness import BotHarness, ChatUser
+from tests.milestones_kit import fixed_contract
+
+TEXT_LIMIT, BUTTON_LIMIT = 4096, 100
+
+
+@pytest.fixture
+def bot(conversation_db: Database, clock: FixedClock) -> BotHarness:
+    """The bot in USD, with one admin."""
+    return BotHarness(conversation_db, clock, HandlerSettings(
+        admin_ids=frozenset({ADMIN_ID}), currency="USD"))
+
+
+async def _people(bot: BotHarness, language: str) -> tuple[ChatUser, ChatUser, int]:
+    """A client and a freelancer speaking ``language``, with a fixed-price contract."""
+    alice = bot.user(1001, "Alice", "Smith", language_code=language)
+    bob = bot.user(1002, "Bob", "Ivanov", language_code=language)
+    await alice.sign_up("client", "Alice", "Smith", "alice@example.com", language=language)
+    await bob.sign_up("expert", "Bob", "Ivanov", "bob@example.com", language=language)
+    contract = await fixed_contract(bot.database, bot.clock.now(), client=alice.id,
+                                    expert=bob.id)
+    assert contract.id is not None
+    return alice, bob, contract.id
+
+
+async def _count(bot: BotHarness, contract_id: int) -> int:
+    async with bot.database.uow() as uow:
+        return len(await uow.milestones.for_contract(contract_id))
+
+
+async def test_ms_01_a_board_of_31_long_milestones_fits_one_telegram_message(
+        bot: BotHarness) -> None:
+    alice, _bob, contract_id = await _people(bot, "ru")
+    title = ("Очень длинное название этапа работы " * 3)[:98]
+    for i in range(30):
+        await alice.command(f"/milestones {contract_id}")
+        await alice.press_data(f"ms:new:{contract_id}")
+        await alice.say(f"{i:02d}{title}")
+        await alice.press_data("msx:k")
+        await alice.say("30")
+        await alice.say("2026-03-01")
+    await alice.command(f"/milestones {contract_id}")
+    board = alice.messages[-1]
+    assert len(board.text) <= TEXT_LIMIT, len(board.text)
+    assert len(board.buttons()) <= BUTTON_LIMIT
+    assert sum(1 for _, data in board.buttons() if data.startswith("ms:v:")) == 31
+
+
+async def test_ms_01_a_board_too_long_for_one_message_says_how_many_more(
+        bot: BotHarness) -> None:
+    alice, _bob, contract_id = await _people(bot, "uk")
+    for i in range(45):
+        await alice.command(f"/milestones {contract_id}")
+        await alice.press_data(f"ms:new:{contract_id}")
+        await alice.say(f"{i:02d} " + "Дуже довга назва етапу роботи " * 3)
+        await alice.press_data("msx:k")
+        await alice.say("30")
+        await alice.say("2026-03-01")
+    await alice.command(f"/milestones {contract_id}")
+    board = alice.messages[-1]
+    assert len(board.text) <= TEXT_LIMIT
+    assert "… і ще" in board.text.splitlines()[-1]
+    assert sum(1 for _, data in board.buttons() if data.startswith("ms:v:")) == 46
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "es"])
+async def test_ms_01_due_dates_are_iso_or_day_first_with_dots_and_the_prompt_says_so(
+        bot: BotHarness, language: str) -> None:
+    _alice, bob, contract_id = await _people(bot, language)
+    t = translator(language)
+    await bob.command(f"/milestones {contract_id}")
+    await bob.press_data(f"ms:new:{contract_id}")
+    await bob.say("Drawings")
+    await bob.press_data("msx:k")
+    await bob.say("50")
+    assert t("The due date? Send it as YYYY-MM-DD or DD.MM.YYYY, for example {example}.",
+             example="2026-01-29") == bob.reply
+    refusal = t("Please send the due date as YYYY-MM-DD or DD.MM.YYYY, for example {example}.",
+                example="2026-01-29")
+    for typed in ("01/03/2026", "31.02.2026", "tomorrow", "2026-02-30"):  # "01/03": which month?
+        await bob.say(typed)
+        assert refusal in bob.reply, typed
+        assert (await bot.dialog(bob.id))[0] == "milestones.due"
+    await bob.say("2020-01-01")
+    assert t("The due date cannot be in the past.") in bob.reply
+    await bob.say("1.3.2026")
+    assert (await bot.dialog(bob.id))[0] is None
+    async with bot.database.uow() as uow:
+        proposed = (await uow.milestones.for_contract(contract_id))[-1]
+    assert proposed.due_date.isoformat() == "2026-03-01"
+
+
+async def test_ms_02_cancel_at_the_due_date_writes_no_milestone(bot: BotHarness) -> None:
+    _alice, bob, contract_id = await _people(bot, "es")
+    await bob.command(f"/milestones {contract_id}")
+    before = await _count(bot, contract_id)
+    await bob.press_data(f"ms:new:{contract_id}")
+    await bob.say("Planos")
+    await bob.say("Todas las vistas")
+    await bob.say("1.000,50")
+    await bob.command("/cancel")
+    assert await bot.dialog(bob.id) == (None, {})
+    assert await _count(bot, contract_id) == before
+    async with bot.database.uow() as uow:
+        assert (await check_ledger(uow)).ok
