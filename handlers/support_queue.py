@@ -42,6 +42,8 @@ AUDIT_PER_PAGE = 15
 # A relayed message may hold MESSAGE_MAX (3500) characters and a card shows it twice (as written
 # and as delivered) next to a reason and a note; cut so the card stays within Telegram's 4096.
 QUOTE_MAX = 800
+# Fifteen audit lines with reasons of up to 500 characters and the title must fit, too.
+AUDIT_LINE_MAX = 250
 ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.FLAG: N_("contact details before a contract"),
     ItemKind.REPORT: N_("reported message"),
@@ -152,8 +154,8 @@ def _entry_line(ctx: Context, entry: AuditEntry, actor: str, target: str) -> str
     if entry.item_id is not None:
         what = f"{what} #{entry.item_id}"
     why = f" — {entry.reason}" if entry.reason else ""
-    return f"[{entry.created_at:%Y-%m-%d %H:%M}] {actor}: {what} {target}{why}".replace(
-        "  ", " ")
+    return _cut(f"[{entry.created_at:%Y-%m-%d %H:%M}] {actor}: {what} {target}{why}".replace(
+        "  ", " "), AUDIT_LINE_MAX)
 
 
 async def _audit(incoming: Incoming, ctx: Context, target_id: int | None,

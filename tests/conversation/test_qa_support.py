@@ -42,3 +42,19 @@ async def test_msg_02_a_report_card_with_a_long_reason_and_long_message_fits_aft
     await admin.forge(f"sup:i:{item.id}")
     assert "r" * 100 in admin.reply and "n" * 100 in admin.reply
     assert len(admin.reply) <= TELEGRAM_TEXT_MAX
+
+
+async def test_acc_03_an_audit_page_of_long_reasons_fits_in_one_telegram_message(
+        bot: BotHarness) -> None:
+    _, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada", language_code="es")
+    for n in range(8):
+        await admin.command(f"/suspend @bob {n} " + "pidió pagos fuera de la plataforma " * 14)
+        assert "Bob Ivanov" in admin.reply
+        await admin.command(f"/reinstate @bob {n} " + "apeló y prometió no repetirlo " * 16)
+        assert "Bob Ivanov" in admin.reply
+    await admin.command("/audit @bob")
+    log = admin.reply
+    assert "Bob Ivanov" in log and "pidió pagos" in log and "apeló" in log
+    assert len(log) <= TELEGRAM_TEXT_MAX
+    assert admin.buttons()  # the older entries are one page away
