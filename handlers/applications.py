@@ -38,7 +38,7 @@ from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Incoming, Keyboard, Send, keyboard
 from handlers.contracts import contract_card
 from handlers.keyboards import NO_TEXT, stale, typed_text
-from handlers.market_format import amount, nav_row, number, parts, short
+from handlers.market_format import amount, nav_row, number, page_number, parts, short
 from handlers.notify import notify
 from handlers.projects import reply
 from handlers.relay import message_button
@@ -196,13 +196,13 @@ async def application_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if data is None or len(data) < 3:
         return stale(ctx)
     verb = data[1]
-    if verb == "my" and len(data) == 3 and data[2].isdigit() and len(data[2]) < 6:
-        return await _mine(incoming, ctx, int(data[2]))
+    if verb == "my" and len(data) == 3 and (page := page_number(data[2])) is not None:
+        return await _mine(incoming, ctx, page)
     object_id = number(data[2])
     if object_id is None:
         return stale(ctx)
-    if verb == "ls" and len(data) == 4 and data[3].isdigit() and len(data[3]) < 6:
-        return await _applicants(incoming, ctx, object_id, int(data[3]))
+    if verb == "ls" and len(data) == 4 and (page := page_number(data[3])) is not None:
+        return await _applicants(incoming, ctx, object_id, page)
     if len(data) == 3 and verb == "v":
         return await _card(incoming, ctx, object_id)
     if len(data) == 3 and verb == "new":
@@ -275,7 +275,7 @@ async def _answer(ctx: Context, state: str, text: str, draft: dict[str, Any]) ->
     application, project = await offer_candidate(ctx.uow, ctx.user, application_id)
     if state == "ap.limit":
         hours = text.strip()
-        if not hours.isdigit():
+        if not (hours.isascii() and hours.isdigit()):
             raise InvalidInput(N_("Type the weekly limit as a whole number of hours, "
                                   "for example 20."))
         return await _send_offer(ctx, application_id, OfferTerms(weekly_limit=int(hours)))

@@ -26,7 +26,7 @@ from core.services.market_profiles import public_card
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, keyboard
 from handlers.keyboards import stale
-from handlers.market_format import nav_row, number, parts, price, short
+from handlers.market_format import nav_row, number, page_number, parts, price, short
 from handlers.profiles import profile_card
 from handlers.projects import project_card, reply
 from handlers.router import Router
@@ -90,16 +90,16 @@ async def bookmark_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if data is None or len(data) < 3:
         return stale(ctx)
     verb = data[1]
-    if verb == "l" and len(data) == 4 and data[2] in KINDS and data[3].isdigit() and len(
-            data[3]) < 6:
-        return await _list(incoming, ctx, data[2], int(data[3]))
+    if verb == "l" and len(data) == 4 and data[2] in KINDS and (
+            page := page_number(data[3])) is not None:
+        return await _list(incoming, ctx, data[2], page)
     target = number(data[2])
     if target is None:
         return stale(ctx)
-    if verb in ("xp", "xe") and len(data) == 4 and data[3].isdigit() and len(data[3]) < 6:
+    if verb in ("xp", "xe") and len(data) == 4 and (page := page_number(data[3])) is not None:
         await remove_bookmark(ctx.uow, ctx.user, KINDS[verb[1]].value, target)
         return [AnswerCallback(ctx.t("Removed from bookmarks.")),
-                *await _list(incoming, ctx, verb[1], int(data[3]))]
+                *await _list(incoming, ctx, verb[1], page)]
     if len(data) != 3 or verb not in ("ap", "rp", "ae", "re"):
         return stale(ctx)
     if verb == "ap":

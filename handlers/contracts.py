@@ -29,7 +29,16 @@ from core.services.market_contracts import (
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, Keyboard, keyboard
 from handlers.keyboards import stale
-from handlers.market_format import KIND_NAMES, amount, day, nav_row, number, parts, short
+from handlers.market_format import (
+    KIND_NAMES,
+    amount,
+    day,
+    nav_row,
+    number,
+    page_number,
+    parts,
+    short,
+)
 from handlers.milestones import milestones_button
 from handlers.notify import notify
 from handlers.projects import reply
@@ -160,8 +169,8 @@ async def contract_button(incoming: Incoming, ctx: Context) -> list[Action]:
         return stale(ctx)
     verb = data[1]
     if verb == "l" and len(data) == 4 and data[2] in {t.value for t in TABS}:
-        return await _list(incoming, ctx, data[2], int(data[3])) if data[3].isdigit() and len(
-            data[3]) < 6 else stale(ctx)
+        page = page_number(data[3])
+        return stale(ctx) if page is None else await _list(incoming, ctx, data[2], page)
     contract_id = number(data[2])
     if contract_id is None:
         return stale(ctx)

@@ -28,6 +28,7 @@ __all__ = [
     "day",
     "nav_row",
     "number",
+    "page_number",
     "parts",
     "price",
     "short",
@@ -47,6 +48,13 @@ def number(text: str | None) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= _MAX_ID else None
+
+
+def page_number(text: str) -> int | None:
+    """A page number (0 to 99999) from untrusted callback data, or ``None``."""
+    if not text.isascii() or not text.isdigit() or len(text) > 5:
+        return None
+    return int(text)
 
 
 def parts(incoming: Incoming, size: int | None = None) -> list[str] | None:

@@ -19,7 +19,7 @@ from core.services.market import normalise_keyword, search_projects
 from handlers.context import Context
 from handlers.contract import Action, Button, Callback, Edit, Incoming, Send, keyboard
 from handlers.keyboards import NO_TEXT, stale, typed_text
-from handlers.market_format import KIND_NAMES, category_name, nav_row, price, short
+from handlers.market_format import KIND_NAMES, category_name, nav_row, page_number, price, short
 from handlers.router import Router
 
 __all__ = ["command_projects", "router"]
@@ -99,7 +99,7 @@ async def search_button(incoming: Incoming, ctx: Context) -> list[Action]:
     verb = data.split(":", 2)[1] if data.count(":") >= 1 else ""
     if verb == "l" and data.count(":") >= 5:
         _, _, page, cat, kind, keyword = data.split(":", 5)
-        if page.isdigit() and len(page) < 6 and (cat == "-" or cat in _CODES) and kind in KINDS:
+        if page_number(page) is not None and (cat == "-" or cat in _CODES) and kind in KINDS:
             return await _results(incoming, ctx, int(page), cat, kind, _keyword(keyword))
     elif verb == "c" and data.count(":") >= 3:
         _, _, kind, keyword = data.split(":", 3)

@@ -57,6 +57,7 @@ from handlers.market_format import (
     day,
     nav_row,
     number,
+    page_number,
     parts,
     price,
     short,
@@ -226,8 +227,9 @@ async def project_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if data is None or len(data) < 3:
         return stale(ctx)
     verb, object_id = data[1], number(data[2])
-    if verb == "my" and len(data) == 3 and data[2].isdigit():
-        return await _my_list(incoming, ctx, int(data[2]))
+    if verb == "my" and len(data) == 3:
+        page = page_number(data[2])
+        return stale(ctx) if page is None else await _my_list(incoming, ctx, page)
     if object_id is None:
         return stale(ctx)
     if verb == "v" and len(data) == 3:

@@ -1,0 +1,53 @@
+"""QA of the marketplace as a demanding user: odd digits, huge numbers and old buttons.
+
+Every case here was a real misbehaviour (an "unexpected error" reply, a crash) found by driving
+the conversations; each test proves the answer is now clear and nothing changed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.contract import AnswerCallback
+from handlers.dispatch import STALE_BUTTON
+from locales import translator
+from tests.conversation.harness import BotHarness
+from tests.conversation.market_kit import apply_to, market_rows, post_project, team
+
+# Digits Python's str.isdigit() accepts but int() refuses (superscripts), Arabic-Indic digits,
+# and page numbers too large for a database integer.
+STALE_TEXTS = {translator(language)(STALE_BUTTON) for language in ("en", "ru", "uk", "es")}
+ODD_PAGES = ["²", "¹⁰", "٣", "99999999999999999999999"]
+
+
+@pytest.mark.parametrize("page", ODD_PAGES)
+@pytest.mark.parametrize("pattern", [
+    "pj:my:{page}", "ap:my:{page}", "ap:ls:{project}:{page}", "bm:l:p:{page}",
+    "bm:xp:{project}:{page}", "ct:l:active:{page}", "ps:l:{page}:-:-:",
+])
+async def test_acc_01_a_forged_page_number_is_a_stale_button_not_an_error(
+        bot: BotHarness, pattern: str, page: str) -> None:
+    alice, boris, _ = await team(bot)
+    project_id = await post_project(alice)
+    await apply_to(boris, project_id)
+    before = await market_rows(bot)
+    for user in (alice, boris):
+        actions = await user.forge(pattern.format(page=page, project=project_id))
+        assert len(actions) == 1 and isinstance(actions[0], AnswerCallback), actions
+        assert actions[0].alert and actions[0].text in STALE_TEXTS
+    assert await market_rows(bot) == before
+
+
+@pytest.mark.parametrize("hours", ["²", "٣"])
+async def test_a_superscript_weekly_limit_is_re_asked_with_the_reason(bot: BotHarness,
+                                                                      hours: str) -> None:
+    alice, boris, _ = await team(bot)
+    project_id = await post_project(alice, "hourly", budget="20-40")
+    application_id = await apply_to(boris, project_id, "30")
+    await alice.forge(f"ap:v:{application_id}")
+    await alice.press_data(f"ap:ch:{application_id}")
+    before = await market_rows(bot)
+    await alice.say(hours)
+    assert "whole number of hours" in alice.reply
+    assert (await bot.dialog(alice.id))[0] == "ap.limit"
+    assert await market_rows(bot) == before
