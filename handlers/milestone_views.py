@@ -125,6 +125,7 @@ def change_lines(ctx: Context, request: ChangeRequest) -> list[str]:
 #: Telegram's limits are 4096 characters and 100 buttons a message; room is left for the rest.
 BOARD_TEXT_BUDGET = 3600
 BOARD_BUTTONS = 96
+CARD_TEXT_BUDGET, CARD_TEXT_MIN = 4000, 300
 
 
 def _line(ctx: Context, number: int, milestone: Milestone) -> str:
@@ -169,7 +170,9 @@ def card(ctx: Context, board: Board, milestone: Milestone,
              ctx.t("Amount: {value}", value=money(ctx, milestone.amount)),
              ctx.t("Due: {value}", value=day(ctx, milestone.due_date)),
              ctx.t("State: {value}", value=ctx.t(STATE_NAMES[milestone.state]))]
+    long_lines = []  # the free texts, shortened in this order if the card is too long
     if milestone.description:
+        long_lines.append(len(lines))
         lines.append(milestone.description)
     released, refunded = milestone.released, milestone.refunded
     if released and refunded and released.is_positive and refunded.is_positive:
@@ -182,6 +185,7 @@ def card(ctx: Context, board: Board, milestone: Milestone,
     if submission is not None:
         lines.append(ctx.t("Latest work, {when}:", when=moment(ctx, submission.at)))
         if submission.text:
+            long_lines.append(len(lines))
             lines.append(submission.text)
         if submission.files:
             lines.append(ctx.tn("{n} file attached", "{n} files attached",
@@ -205,4 +209,16 @@ def card(ctx: Context, board: Board, milestone: Milestone,
     if submission is not None and submission.files:
         rows.append([Button(ctx.t("Show the files"), data=f"ms:fl:{milestone.id}")])
     rows.append([Button(ctx.t("‹ Milestones"), data=f"ms:b:{milestone.contract_id}")])
-    return "\n".join(lines), keyboard(*rows)
+    return _fit(lines, long_lines), keyboard(*rows)
+
+
+def _fit(lines: list[str], long_lines: list[int]) -> str:
+    """``lines`` joined, the free texts at ``long_lines`` cut so that the whole fits a message."""
+    for index in long_lines:
+        over = len("\n".join(lines)) - CARD_TEXT_BUDGET
+        if over <= 0:
+            break
+        keep = max(CARD_TEXT_MIN, len(lines[index]) - over - 1)
+        if keep < len(lines[index]):
+            lines[index] = lines[index][:keep] + "…"
+    return "\n".join(lines)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core.errors import N_, DomainError, InvalidInput
-from core.milestone_events import FILES_MAX, Attachment
+from core.milestone_events import FILES_MAX, Attachment, validate_note
 from core.milestones import Action
 from core.services import milestones as ms
 from core.services.milestone_disputes import open_dispute
@@ -76,9 +76,14 @@ STARTS: dict[str, Callable[[Context, int], Awaitable[list[Reply]]]] = {
 
 
 def _add_text(ctx: Context, text: str | None) -> None:
-    """Messages and captions sent during the step make one text, in order."""
+    """Messages and captions sent during the step make one text, in order.
+
+    Raises:
+        InvalidInput: the text would grow too long; what was noted before stays as it was.
+    """
     if text and text.strip():
-        ctx.draft["text"] = "\n".join(filter(None, [ctx.draft.get("text", ""), text.strip()]))
+        joined = "\n".join(filter(None, [ctx.draft.get("text", ""), text.strip()]))
+        ctx.draft["text"] = validate_note(joined, required=False)
 
 
 @router.state(SUBMIT, DISPUTE)
@@ -89,14 +94,20 @@ async def process_work(incoming: Incoming, ctx: Context) -> list[Reply]:
         files = ctx.draft["files"]
         if len(files) >= FILES_MAX:
             return [Send(ctx.t("At most {limit} files, please.", limit=FILES_MAX))]
+        try:
+            _add_text(ctx, event.caption)
+        except InvalidInput as refusal:
+            return again(ctx, refusal)
         files.append({"kind": event.kind, "file_id": event.file_id, "name": event.file_name})
-        _add_text(ctx, event.caption)
         await ctx.set_state(ctx.state or SUBMIT, ctx.draft)
         return [Send(ctx.tn("{n} file received.", "{n} files received.", len(files)))]
     text = typed_text(incoming)
     if text is None:
         return [Send(ctx.t("Please send text or files."))]
-    _add_text(ctx, text)
+    try:
+        _add_text(ctx, text)
+    except InvalidInput as refusal:
+        return again(ctx, refusal)
     await ctx.set_state(ctx.state or SUBMIT, ctx.draft)
     label, data = SEND[ctx.state if ctx.state in SEND else SUBMIT]
     return [Send(ctx.t("Noted. Send more files, or press the button when you are done."),

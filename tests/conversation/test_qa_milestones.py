@@ -11,7 +11,7 @@ from locales import translator
 from storage import Database
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
-from tests.milestones_kit import fixed_contract
+from tests.milestones_kit import fixed_contract, fund_wallet, usd
 
 TEXT_LIMIT, BUTTON_LIMIT = 4096, 100
 
@@ -115,3 +115,54 @@ async def test_ms_02_cancel_at_the_due_date_writes_no_milestone(bot: BotHarness)
     assert await _count(bot, contract_id) == before
     async with bot.database.uow() as uow:
         assert (await check_ledger(uow)).ok
+
+
+async def _funded_and_started(bot: BotHarness, alice: ChatUser, bob: ChatUser,
+                              contract_id: int, description: str = "") -> int:
+    """The first milestone, described, funded from the wallet and started by the freelancer."""
+    await alice.command(f"/milestones {contract_id}")
+    milestone_id = int(alice.data_of("1. First draft").split(":")[2])
+    if description:
+        await alice.press_data(f"ms:v:{milestone_id}")
+        await alice.press_data(f"ms:ed:{milestone_id}")
+        await alice.press_data("msx:k")
+        await alice.say(description)
+        await alice.press_data("msx:k")
+        await alice.press_data("msx:k")
+    await fund_wallet(bot.database, alice.id, usd("100.00"), bot.clock.now())
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    await bob.command(f"/milestones {contract_id}")
+    await bob.press_data(f"ms:v:{milestone_id}")
+    await bob.press_data(f"ms:st:{milestone_id}")
+    return milestone_id
+
+
+async def test_ms_06_a_too_long_submission_message_is_refused_and_the_dialog_recovers(
+        bot: BotHarness) -> None:
+    alice, bob, contract_id = await _people(bot, "ru")
+    milestone_id = await _funded_and_started(bot, alice, bob, contract_id)
+    await bob.press_data(f"ms:sub:{milestone_id}")
+    await bob.say("x" * 5000)
+    ru = translator("ru")
+    assert ru("The text is too long (at most {limit} characters).", limit=3000) in bob.reply
+    await bob.say("All views, dimensioned")
+    await bob.press_data("msw:ss")
+    assert ru("Submitted: the client reviews “{title}”.", title="First draft") == bob.reply
+    async with bot.database.uow() as uow:
+        stored = await uow.milestones.get(milestone_id)
+    assert stored is not None and stored.state.value == "submitted"
+
+
+async def test_ms_06_a_card_with_the_longest_description_and_submission_fits_one_message(
+        bot: BotHarness) -> None:
+    alice, bob, contract_id = await _people(bot, "uk")
+    milestone_id = await _funded_and_started(bot, alice, bob, contract_id, "д" * 2000)
+    await bob.press_data(f"ms:sub:{milestone_id}")
+    await bob.say("р" * 3000)
+    await bob.press_data("msw:ss")
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:v:{milestone_id}")
+    assert "р" * 500 in alice.last_text and "д" * 500 in alice.last_text
+    assert len(alice.last_text) <= TEXT_LIMIT, len(alice.last_text)
