@@ -36,6 +36,8 @@ Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
     server.inject(raw_update)             # e.g. a duplicate of server.updates_log[-1]
     server.commands(scope={"type": "chat", "chat_id": 1001}, language_code="en")
     server.menu_for(1001, "ru")           # the menu Telegram would show this user
+    server.fail_next("sendMessage", status=502, times=2)  # faults: 5xx, or 0 = connection
+    server.failures                       # [("sendmessage", 502), ...] as they were served
     await server.stop()
 
 ``time_source`` (default ``time.time``) dates messages and drives the flood limiter, so tests
@@ -69,6 +71,8 @@ log = logging.getLogger(__name__)
 METHODS = {**BOT_METHODS, **MESSAGE_METHODS}
 _TOKEN = re.compile(r"^\d+:[\w-]+$")
 _dumps = partial(json.dumps, ensure_ascii=False)
+_FAULTS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+           504: "Gateway Timeout"}
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> web.Response:
@@ -106,6 +110,8 @@ class SandboxServer:
         )
         self.users: dict[int, SandboxUser] = {}
         self._runner: web.AppRunner | None = None
+        self._faults: dict[str, list[int]] = {}
+        self.failures: list[tuple[str, int]] = []
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -155,6 +161,13 @@ class SandboxServer:
         method = METHODS.get(request.match_info["method"].lower())
         if method is None or request.method not in ("GET", "POST"):
             return _answer(ApiError(404, "Not Found").to_json(), 404)
+        fault = self._fault(request.match_info["method"].lower())
+        if fault is not None:
+            if fault == 0:  # the connection drops before any answer
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
+            return _answer(ApiError(fault, _FAULTS.get(fault, "Server Error")).to_json(), fault)
         try:
             params = await read_params(request)
             result = await method(self.world, params)
@@ -164,6 +177,23 @@ class SandboxServer:
             log.exception("sandbox: %s failed", request.match_info["method"])
             return _answer(ApiError(500, "Internal Server Error").to_json(), 500)
         return _answer({"ok": True, "result": result})
+
+    def fail_next(self, method: str, *, status: int = 502, times: int = 1) -> None:
+        """Fail the next ``times`` calls of ``method`` before it runs (nothing is done).
+
+        ``status`` is the HTTP status of the error answer (5xx as a proxy or Telegram's
+        front end sends it), or 0 to drop the connection without an answer.
+        """
+        self._faults.setdefault(method.lower(), []).extend([status] * times)
+
+    def _fault(self, method: str) -> int | None:
+        """The injected failure for this call of ``method``, if one is due."""
+        due = self._faults.get(method)
+        if not due:
+            return None
+        status = due.pop(0)
+        self.failures.append((method, status))
+        return status
 
     async def _download(self, request: web.Request) -> web.Response:
         """A file download, by the file_path getFile gave."""
