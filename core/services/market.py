@@ -71,6 +71,8 @@ class ProjectDraft:
 def ensure_employer(user: User) -> None:
     """ACC-01: posting and hiring need the employer role; ACC-02: not while suspended."""
     ensure_can_act(user)
+    if not user.is_onboarded:  # no role chosen yet: /profile says the same
+        raise Forbidden(N_("You have not signed up yet. Send /start to begin."))
     if Role.CLIENT not in user.roles:
         raise Forbidden(N_("Only employers can do that. Add the employer role in /profile."))
 

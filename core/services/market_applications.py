@@ -62,6 +62,8 @@ class OfferTerms:
 def ensure_expert(user: User) -> None:
     """ACC-01: applying needs the freelancer role; ACC-02: not while suspended."""
     ensure_can_act(user)
+    if not user.is_onboarded:  # no role chosen yet: /profile says the same
+        raise Forbidden(N_("You have not signed up yet. Send /start to begin."))
     if Role.EXPERT not in user.roles:
         raise Forbidden(N_("Only freelancers can do that. Add the freelancer role in /profile."))
 

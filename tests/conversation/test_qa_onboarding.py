@@ -1,0 +1,28 @@
+"""QA of onboarding as a demanding user: what a half-signed-up user is told.
+
+Each test here was a real misbehaviour found by driving the conversations in all four languages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from locales import translator
+from tests.conversation.harness import BotHarness
+
+NOT_SIGNED_UP = "You have not signed up yet. Send /start to begin."
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "es"])
+@pytest.mark.parametrize("command", ["/post", "/freelancer_profile", "/employer_profile"])
+async def test_acc_01_a_user_without_a_role_is_sent_to_start_not_to_profile(
+        bot: BotHarness, language: str, command: str) -> None:
+    """Before a role is chosen, /profile says "not signed up": the marketplace must agree."""
+    zed = bot.user(7001, "Zed", language_code=language)
+    await zed.command("/start")
+    await zed.command("/cancel")
+    await zed.command(command)
+    assert zed.reply == translator(language)(NOT_SIGNED_UP)
+    await zed.command("/profile")
+    assert zed.reply == translator(language)(NOT_SIGNED_UP)
+    assert await bot.dialog(zed.id) == (None, {})
