@@ -144,6 +144,14 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+# Look-alikes of phone numbers: "100 000 - 150 000" or "100000-150000" (a price range),
+# "2024 2025 2026" (years), "21.101-2020" or "60.13330.2020" (ГОСТ, СП, ДСТУ standards).
+_AMOUNT = r"\d{1,3}(?:[ \u00a0]\d{3})+|\d+000"
+_PRICE_RANGE = re.compile(rf"(?:{_AMOUNT})\s*-\s*(?:{_AMOUNT})")
+_YEARS = re.compile(r"(?:19|20)\d\d(?:[\s,\-]+(?:19|20)\d\d)+")
+_STANDARD = re.compile(r"\d{1,3}\.(?:\d{3}-|\d{4,5}\.)(?:19|20)\d\d")
+
+
 def _phone_like(text: str) -> bool:
     """A phone number has 9-15 digits (8 with a leading ``+``) and is not a date or a price."""
     digits = _digits(text)
@@ -152,6 +160,8 @@ def _phone_like(text: str) -> bool:
         return False
     if re.fullmatch(r"\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,4}", text.strip()):
         return False  # a date
+    if any(look_alike.fullmatch(text.strip()) for look_alike in (_PRICE_RANGE, _YEARS, _STANDARD)):
+        return False
     return not re.search(r"[.,]\d{2}$", text) or text.startswith("+")
 
 

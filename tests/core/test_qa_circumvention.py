@@ -1,0 +1,35 @@
+"""QA of MSG-03 detection: ordinary ru/uk/es/en sentences with numbers are not contact details."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.circumvention import Kind, scan
+
+ORDINARY = [
+    "Бюджет 100 000 - 150 000 руб, срок 10 дней",
+    "Бюджет від 20 000 - 30 000 грн",
+    "Presupuesto 100000-150000 pesos",
+    "Budget 50 000 - 80 000 USD",
+    "Проект на 2024 2025 2026 годы",
+    "Чертежи по ГОСТ 21.101-2020 и СП 60.13330.2020",
+    "Креслення за ДСТУ 21.101-2020",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_msg_03_price_ranges_lists_of_years_and_standards_are_not_phone_numbers(
+        text: str) -> None:
+    assert scan(text) == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("мой номер 999 123-4567", "999 123-4567"),
+    ("call 555.123.2020", "555.123.2020"),
+    ("тел 8 800 555 35 35", "8 800 555 35 35"),
+    ("мій номер 067 123 45 67", "067 123 45 67"),
+    ("llámame al 612 345 678", "612 345 678"),
+])
+def test_msg_03_phone_numbers_that_look_like_amounts_or_years_are_still_found(
+        text: str, found: str) -> None:
+    assert [(f.kind, f.text) for f in scan(text)] == [(Kind.PHONE, found)]
