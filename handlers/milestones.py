@@ -27,7 +27,7 @@ from core.contracts import ContractStatus
 from core.errors import N_
 from core.milestone_events import MilestoneEvent
 from core.milestones import Action
-from core.payments import InvoiceTexts
+from core.payments import InvoiceTexts, topup_maximum
 from core.projects import ProjectKind
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
@@ -128,10 +128,19 @@ async def _confirm(ctx: Context, milestone_id: int, action: Action) -> list[Repl
         [Button(ctx.t("‹ Back"), data=f"ms:v:{milestone_id}")]))]
 
 
+TOO_MUCH_FOR_ONE_PAYMENT = N_("Your wallet is {missing} short, and one payment can bring at "
+                              "most {maximum}. Add the money with /topup in several payments, "
+                              "then press the button again.")
+
+
 async def invoice(ctx: Context, shortfall: ms.Shortfall) -> list[Reply]:
     """The invoice for exactly what the wallet lacks (funding, or an approved change)."""
     if not (ctx.settings.payment_provider_token or ctx.settings.sandbox):
         return [AnswerCallback(ctx.t(NOT_CONFIGURED), alert=True)]
+    maximum = topup_maximum(shortfall.missing.currency)
+    if shortfall.missing > maximum:  # one invoice cannot carry it: top up in several payments
+        return [AnswerCallback(), Send(ctx.t(TOO_MUCH_FOR_ONE_PAYMENT, missing=money(
+            ctx, shortfall.missing), maximum=money(ctx, maximum)))]
     gateway = TelegramPayments(ctx.settings.payment_provider_token)
     intent = await open_invoice(ctx.uow, ctx.user, shortfall, gateway.name, ctx.now(),
                                 ctx.language)

@@ -122,3 +122,25 @@ async def test_hold_03_an_invoice_paid_after_the_milestone_was_removed_lands_in_
     money = await balances(bot.database, milestone_id, alice.id, 1002)
     assert (money["wallet"], money["escrow"]) == (usd("100.00"), usd("0"))
     await _ledger_ok(bot)
+
+
+async def test_hold_03_funding_more_than_one_payment_can_carry_says_how_to_top_up(
+        bot: BotHarness) -> None:
+    alice = bot.user(1001, "Alicia", "Ruiz", language_code="es")
+    bob = bot.user(1002, "Bob", "Ivanov", language_code="en")
+    await alice.sign_up("client", "Alicia", "Ruiz", "alicia@example.com", language="es")
+    await bob.sign_up("expert", "Bob", "Ivanov", "bob@example.com")
+    contract = await fixed_contract(bot.database, bot.clock.now(), client=alice.id,
+                                    expert=bob.id, first_amount=50_000_00)
+    await alice.command(f"/milestones {contract.id}")
+    milestone_id = int(alice.data_of("1. First draft").split(":")[2])
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    es = translator("es")
+    assert _invoices(alice) == []
+    assert alice.reply == es(
+        "Your wallet is {missing} short, and one payment can bring at most {maximum}. Add the "
+        "money with /topup in several payments, then press the button again.",
+        missing="50.000,00\xa0US$", maximum="10.000,00\xa0US$")
+    assert "introducir" not in alice.reply  # not "the most you can enter"
+    await _ledger_ok(bot)
