@@ -28,7 +28,7 @@ async def test_acc_01_a_freelancer_cannot_post_and_is_told_how_to_become_an_empl
         bot: BotHarness) -> None:
     _, boris, _ = await team(bot)
     await boris.command("/post")
-    assert "Это могут только работодатели" in boris.reply
+    assert "Это могут только заказчики" in boris.reply
     assert await bot.dialog(boris.id) == (None, {})
 
 

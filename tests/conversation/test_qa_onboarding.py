@@ -26,3 +26,18 @@ async def test_acc_01_a_user_without_a_role_is_sent_to_start_not_to_profile(
     await zed.command("/profile")
     assert zed.reply == translator(language)(NOT_SIGNED_UP)
     assert await bot.dialog(zed.id) == (None, {})
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "es"])
+async def test_acc_01_the_missing_role_is_named_as_the_role_buttons_name_it(
+        bot: BotHarness, language: str) -> None:
+    """A freelancer told to add "the employer role" must find that word in /profile."""
+    zed = bot.user(7002, "Zed", language_code=language)
+    await zed.sign_up("expert", "Zed", "Kay", "zed@example.com", language=language)
+    await zed.command("/profile")
+    role_word = translator(language)("employer")
+    await zed.press_data("prof:edit:roles")
+    assert any(role_word in label.lower() for label in zed.buttons()), zed.buttons()
+    await zed.command("/cancel")
+    await zed.command("/post")
+    assert role_word in zed.reply, zed.reply
