@@ -87,6 +87,9 @@ async def grant_support(uow: UnitOfWork, actor: User, target: User, reason: str,
     """An admin gives ``target`` the support role."""
     ensure_admin(actor)
     ensure_can_act(actor)
+    if Role.ADMIN in target.roles:  # the role would outlive their removal from the admins
+        raise Conflict(N_("{name} is an administrator and can already do everything support "
+                          "does."), name=target.display_name)
     if Role.SUPPORT in target.roles:
         raise Conflict(N_("{name} already has the support role."), name=target.display_name)
     why = _optional_reason(reason)

@@ -58,3 +58,17 @@ async def test_acc_03_an_audit_page_of_long_reasons_fits_in_one_telegram_message
     assert "Bob Ivanov" in log and "pidió pagos" in log and "apeló" in log
     assert len(log) <= TELEGRAM_TEXT_MAX
     assert admin.buttons()  # the older entries are one page away
+
+
+async def test_acc_01_an_admin_granting_support_to_an_admin_or_themself_is_refused_unaudited(
+        bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Ада", "Адмін", username="ada", language_code="uk")
+    await admin.command("/start")
+    await admin.command("/grant_support @ada")
+    assert "адміністратор" in admin.reply
+    await admin.command(f"/grant_support {ADMIN_ID} just in case")
+    assert "адміністратор" in admin.reply
+    stored = await bot.stored(ADMIN_ID)
+    assert stored.roles == {role for role in stored.roles if role.value != "support"}
+    await admin.command("/audit")
+    assert "Журнал дій" in admin.reply and "@ada (id 900):" not in admin.reply
