@@ -20,7 +20,7 @@ from core.accounts import Role
 from core.applications import ApplicationStatus
 from core.bookmarks import BookmarkKind
 from core.categories import CATEGORIES
-from core.errors import N_, InvalidInput, NotFound
+from core.errors import N_, DomainError, InvalidInput, NotFound
 from core.projects import (
     Project,
     ProjectKind,
@@ -292,6 +292,9 @@ async def process_edit(incoming: Incoming, ctx: Context) -> list[Action]:
         project = await edit_project(ctx.uow, ctx.user, project_id, ctx.now(), field=field,
                                      value=value)
     except InvalidInput as err:
+        return [Send(ctx.t(err.message, **err.params))]
+    except DomainError as err:  # the project was closed meanwhile: this edit is over
+        await ctx.clear_state()
         return [Send(ctx.t(err.message, **err.params))]
     await ctx.clear_state()
     return await _changed(ctx, project)

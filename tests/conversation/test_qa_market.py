@@ -51,3 +51,16 @@ async def test_a_superscript_weekly_limit_is_re_asked_with_the_reason(bot: BotHa
     assert "whole number of hours" in alice.reply
     assert (await bot.dialog(alice.id))[0] == "ap.limit"
     assert await market_rows(bot) == before
+
+
+async def test_an_edit_left_open_when_the_project_closes_ends_instead_of_trapping_the_owner(
+        bot: BotHarness) -> None:
+    alice, _, _ = await team(bot)
+    project_id = await post_project(alice)
+    await alice.forge(f"pj:ef:{project_id}:title")
+    await alice.forge(f"pj:clok:{project_id}")  # the old "Yes, close it" button
+    before = await market_rows(bot)
+    await alice.say("A brand new title")
+    assert alice.reply == "A closed project cannot be changed."
+    assert await bot.dialog(alice.id) == (None, {})  # the next text is not refused again
+    assert await market_rows(bot) == before
