@@ -52,7 +52,7 @@ def _filters(ctx: Context, cat: str, kind: str, keyword: str) -> str:
     bits = [category_name(ctx, cat) if cat != "-" else ctx.t("All categories"),
             _kind_label(ctx, kind)]
     if keyword:
-        bits.append(f"“{keyword}”")
+        bits.append(ctx.t("“{keyword}”", keyword=keyword))
     return "🔎 " + " · ".join(bits)
 
 

@@ -64,3 +64,13 @@ async def test_an_edit_left_open_when_the_project_closes_ends_instead_of_trappin
     assert alice.reply == "A closed project cannot be changed."
     assert await bot.dialog(alice.id) == (None, {})  # the next text is not refused again
     assert await market_rows(bot) == before
+
+
+@pytest.mark.parametrize(("language", "quoted"), [
+    ("en", "“gearbox”"), ("ru", "«gearbox»"), ("uk", "«gearbox»"), ("es", "«gearbox»")])
+async def test_the_search_keyword_is_quoted_as_the_reader_quotes(bot: BotHarness, language: str,
+                                                                 quoted: str) -> None:
+    reader = bot.user(7101, "Rita", language_code=language)
+    await reader.sign_up("expert", "Rita", "Ruiz", "rita@example.com", language=language)
+    await reader.command("/projects gearbox")
+    assert reader.reply.splitlines()[0].endswith(" · " + quoted), reader.reply
