@@ -3,18 +3,21 @@
 Dialog graph::
 
     /queue --[sup:i:<item>]--> item card --[sup:c:<item>:r|d]--> support.note --text--> closed
+                                         --[sup:f:<item>]--> the relayed photo or document
     /audit [user] --[sup:a:<user or 0>:<page>]--> older pages
 
 Callback data: ``sup:q:<page>`` (queue page), ``sup:i:<item>`` (an item with its context: the
-message, its sender, the thread, the reason), ``sup:c:<item>:r`` or ``:d`` (resolve or dismiss:
-asks for a note), ``sup:a:<user id or 0>:<page>`` (audit log). The services refuse non-staff,
-so forged presses show nothing; closing writes an audit row (ACC-03).
+message, its sender, the thread, the reason), ``sup:f:<item>`` (the item's relayed photo or
+document, by file id), ``sup:c:<item>:r`` or ``:d`` (resolve or dismiss: asks for a note),
+``sup:a:<user id or 0>:<page>`` (audit log). The services refuse non-staff, so forged presses
+show nothing; closing writes an audit row (ACC-03).
 """
 
 from __future__ import annotations
 
 from core.circumvention import Kind
 from core.errors import N_
+from core.messages import MessageKind
 from core.services.support import (
     audit_log,
     close_item,
@@ -25,10 +28,20 @@ from core.services.support import (
 )
 from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem, ensure_staff
 from handlers.context import Context
-from handlers.contract import Action, Button, Callback, Edit, Incoming, Send, keyboard
+from handlers.contract import (
+    Action,
+    Button,
+    Callback,
+    Edit,
+    Incoming,
+    Send,
+    SendDocument,
+    SendPhoto,
+    keyboard,
+)
 from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.relay import KIND_NAMES
-from handlers.relay_views import MAX_PAGE
+from handlers.relay_views import CAPTION_MAX, MAX_PAGE
 from handlers.router import Router
 from handlers.support import describe_user
 
@@ -112,6 +125,7 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
         ctx.t("Reported by: {user}", user=await _name(ctx, item.reporter_id)),
         ctx.t("Reason: {reason}", reason=_reason(ctx, item)),
     ]
+    message = None
     if item.message_id is not None:
         message = await ctx.uow.relay.get_message(item.message_id)
         thread = await ctx.uow.relay.get_thread(item.thread_id) if item.thread_id else None
@@ -127,16 +141,30 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
                 lines.append(ctx.t("Delivered as: {text}",
                                    text=_cut(message.delivered, QUOTE_MAX)))
     rows: list[list[Button]] = []
+    if message is not None and message.file_id:
+        rows.append([Button(ctx.t("Open the file"), data=f"sup:f:{item.id}")])
     if item.status is not ItemStatus.OPEN:
         lines.append(ctx.t("Handled by {user}: {note}", user=await _name(ctx, item.handled_by),
                            note=item.note or ""))
     elif item.kind is not ItemKind.DISPUTE:  # a dispute is decided with /resolve, closing it
-        rows = [[Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
-                 Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")]]
+        rows.append([Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
+                     Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")])
     if item.kind is ItemKind.DISPUTE:  # MS-08: the milestone, both sides' history, /resolve
         rows.insert(0, [Button(ctx.t("Open the dispute"), data=f"msq:{item.id}")])
     rows.append([Button(ctx.t("Back to the queue"), data="sup:q:0")])
     return [_reply(incoming, "\n".join(lines), rows)]
+
+
+async def _item_file(ctx: Context, item_id: int) -> list[Action]:
+    """Sends the relayed photo or document an item is about (staff only), by its file id."""
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    message = await ctx.uow.relay.get_message(item.message_id) if item.message_id else None
+    if message is None or message.file_id is None:
+        return stale(ctx)
+    caption = _cut(message.text, CAPTION_MAX) or None
+    if message.kind is MessageKind.PHOTO:
+        return [SendPhoto(message.file_id, caption=caption)]
+    return [SendDocument(file_id=message.file_id, caption=caption)]
 
 
 async def _ask_note(ctx: Context, item_id: int, status: ItemStatus) -> list[Action]:
@@ -203,6 +231,8 @@ async def queue_button(incoming: Incoming, ctx: Context) -> list[Action]:
             return await _queue(incoming, ctx, page)
         case ["sup", "i"], [item_id]:
             return await _item(incoming, ctx, item_id)
+        case ["sup", "f"], [item_id]:
+            return await _item_file(ctx, item_id)
         case ["sup", "a"], [target_id, page] if page < MAX_PAGE:
             return await _audit(incoming, ctx, target_id or None, page)
     return stale(ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.messages import MESSAGE_MAX
+from handlers.contract import SendDocument, SendPhoto
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness
 from tests.conversation.relay_kit import open_items, people
@@ -72,3 +73,25 @@ async def test_acc_01_an_admin_granting_support_to_an_admin_or_themself_is_refus
     assert stored.roles == {role for role in stored.roles if role.value != "support"}
     await admin.command("/audit")
     assert "Журнал дій" in admin.reply and "@ada (id 900):" not in admin.reply
+
+
+async def test_msg_02_support_can_open_the_reported_photo_or_document_others_cannot(
+        bot: BotHarness) -> None:
+    alice, bob, carol = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada", language_code="ru")
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.photo(caption="look")
+    async with bot.database.uow() as uow:
+        thread = await uow.relay.thread_between(alice.id, bob.id)
+        assert thread is not None and thread.id is not None
+        message = (await uow.relay.messages(thread.id, 0, 1)).items[0]
+    await alice.forge(f"msg:rep:{message.id}")
+    await alice.press_data(f"msg:rr:{message.id}:abuse")
+    [item] = await open_items(bot)
+    await admin.command("/queue")
+    await admin.press_data(f"sup:i:{item.id}")
+    photos = [a for a in await admin.press_data(f"sup:f:{item.id}") if isinstance(a, SendPhoto)]
+    assert [(p.file_id, p.caption) for p in photos] == [(message.file_id, "look")]
+    await carol.command("/help")
+    sent = await carol.forge(f"sup:f:{item.id}")
+    assert not [a for a in sent if isinstance(a, SendPhoto | SendDocument)]
