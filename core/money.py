@@ -251,7 +251,8 @@ def parse_amount(text: str, currency: str, locale: str, maximum: Money | None = 
         raise InvalidInput(AMOUNT_NEGATIVE)
     exponent = currency_exponent(currency)
     scaled = value.scaleb(exponent)
-    if scaled != scaled.to_integral_value():
+    # "1.000" is refused, not read as 1.00: its writer may well have meant a thousand
+    if scaled != scaled.to_integral_value() or len(normal.partition(".")[2]) > exponent:
         if exponent == 0:
             raise InvalidInput(AMOUNT_WHOLE_ONLY, currency=currency)
         raise InvalidInput(AMOUNT_TOO_PRECISE, currency=currency, digits=exponent)

@@ -144,3 +144,18 @@ async def test_hold_03_funding_more_than_one_payment_can_carry_says_how_to_top_u
         missing="50.000,00\xa0US$", maximum="10.000,00\xa0US$")
     assert "introducir" not in alice.reply  # not "the most you can enter"
     await _ledger_ok(bot)
+
+
+@pytest.mark.parametrize(("text", "locale"), [("1.000", "en"), ("1.000", "ru"), ("1,000", "uk"),
+                                              ("1,000", "es"), ("50.500", "en")])
+def test_three_decimals_that_look_like_a_thousand_are_refused_not_read_as_one(
+        text: str, locale: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_amount(text, "USD", locale)
+    assert refused.value.message == AMOUNT_TOO_PRECISE
+
+
+@pytest.mark.parametrize(("text", "locale"), [("1,000", "en"), ("1.000", "es"),
+                                              ("1\u00a0000", "ru"), ("1 000", "uk")])
+def test_a_thousand_grouped_the_readers_way_is_a_thousand(text: str, locale: str) -> None:
+    assert parse_amount(text, "USD", locale) == Money(1000_00, "USD")
