@@ -169,3 +169,47 @@ async def test_a_duplicated_callback_and_a_duplicated_payment_under_load_take_ef
     assert not any("already" in (m.text or "") or "вже" in (m.text or "")
                    for m in alice.messages)
     assert sum(1 for a in server.world.callback_answers.values() if a is not None) == answers
+
+
+async def test_a_stop_with_updates_in_flight_loses_none_and_the_restart_repeats_none(
+        runtime: str, sandbox: SandboxServer, tmp_path: Path, clock: FixedClock) -> None:
+    users = [sandbox.user(4000 + n, f"User{n}", language_code="en") for n in range(12)]
+    db = tmp_path / "inflight.db"
+    world = sandbox.world
+    async with start_bot(sandbox, runtime, db, clock) as bot:
+        for user in users:
+            await user.command("/nosuch")
+        # stop as soon as the bot has fetched them, before it could confirm them
+        await users[0].wait_for(lambda: all(q.delivered for q in world.pending), WAIT,
+                                "the updates fetched")
+        bot.stop.set()
+    # aiogram hands fetched updates on and finishes them; PTB drops what arrives after its
+    # stop and leaves it unconfirmed, so Telegram delivers it again to the next run
+    assert all(_texts(user, UNKNOWN) <= 1 for user in users)
+    async with start_bot(sandbox, OTHER[runtime], db, clock):
+        for user in users:
+            await user.command("/nosuch2")
+        await asyncio.gather(*(_replies(user, UNKNOWN, 2) for user in users))
+        for user in users:  # a third round: every earlier update, redelivered or not, is done
+            await user.command("/nosuch3")
+        await asyncio.gather(*(_replies(user, UNKNOWN, 3) for user in users))
+    assert [_texts(user, UNKNOWN) for user in users] == [3] * len(users)
+
+
+async def test_the_bot_starts_once_get_me_stops_failing(
+        runtime: str, tmp_path: Path, clock: FixedClock) -> None:
+    time = FakeTime()
+    server = SandboxServer(token=TOKEN, time_source=time)
+    server.fail_next("getMe", status=502, times=3)
+    server.fail_next("getMe", status=0, times=2)
+    await server.start()
+    try:
+        async with start_bot(server, runtime, tmp_path / "getme.db", clock,
+                             RetryPolicy(sleep=time.sleep)):
+            alice = server.user(1001, "Alice", language_code="en")
+            await alice.command("/nosuch")
+            await _replies(alice, UNKNOWN, 1)
+    finally:
+        await server.stop()
+    assert [status for _, status in server.failures] == [502, 502, 502, 0, 0]
+    assert time.pauses[:5] == [0.5, 1.0, 2.0, 4.0, 8.0]
