@@ -361,7 +361,8 @@ async def process_employer(incoming: Incoming, ctx: Context) -> list[Action]:
             await save_employer_profile(ctx.uow, ctx.user, ctx.now(), name=text)
             if not exists:
                 await ctx.set_state("pe.company", {})
-                return [Send(ctx.t("Your company's name? Or press the button."),
+                return [Send(ctx.t("Saved.") + "\n" + ctx.t("Your company's name? Or press "
+                                                             "the button."),
                              keyboard=keyboard([Button(ctx.t("No company"), data="pe:nc")]))]
         else:
             await save_employer_profile(ctx.uow, ctx.user, ctx.now(), company=text)

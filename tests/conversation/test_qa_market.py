@@ -74,3 +74,15 @@ async def test_the_search_keyword_is_quoted_as_the_reader_quotes(bot: BotHarness
     await reader.sign_up("expert", "Rita", "Ruiz", "rita@example.com", language=language)
     await reader.command("/projects gearbox")
     assert reader.reply.splitlines()[0].endswith(" · " + quoted), reader.reply
+
+
+async def test_acc_01_the_employer_name_is_said_to_be_saved_before_the_optional_company(
+        bot: BotHarness) -> None:
+    """/cancel at the company answers "nothing was changed": the name must already read saved."""
+    alice, _, _ = await team(bot)
+    await alice.command("/employer_profile")
+    await alice.say("Smith Engineering")
+    assert alice.reply.startswith("Saved.\n"), alice.reply
+    await alice.command("/cancel")
+    await alice.command("/employer_profile")
+    assert "Employer: Smith Engineering" in alice.reply
