@@ -245,10 +245,13 @@ async def process_note(incoming: Incoming, ctx: Context) -> list[Action]:
     item_id, status = ctx.draft.get("item"), ctx.draft.get("status")
     if text is None or not isinstance(item_id, int) or status not in ("resolved", "dismissed"):
         return [Send(ctx.t("Please type the note, or send /cancel."))]
+    back = keyboard([Button(ctx.t("Back to the queue"), data="sup:q:0")])
+    if (await open_item(ctx.uow, ctx.user, item_id)).status is not ItemStatus.OPEN:
+        await ctx.clear_state()  # another agent closed it meanwhile: the note has no item
+        return [Send(ctx.t("This item was already handled."), keyboard=back)]
     item = await close_item(ctx.uow, ctx.user, item_id, ItemStatus(status), text, ctx.now())
     await ctx.clear_state()
     done = N_("Item #{id} resolved.") if item.status is ItemStatus.RESOLVED else N_(
         "Item #{id} dismissed.")
-    return [Send(ctx.t(done, id=item.id),
-                 keyboard=keyboard([Button(ctx.t("Back to the queue"), data="sup:q:0")]))]
+    return [Send(ctx.t(done, id=item.id), keyboard=back)]
 

@@ -6,7 +6,7 @@ from core.messages import MESSAGE_MAX
 from handlers.contract import SendDocument, SendPhoto
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness
-from tests.conversation.relay_kit import open_items, people
+from tests.conversation.relay_kit import audit_rows, open_items, people
 
 TELEGRAM_TEXT_MAX = 4096
 
@@ -95,3 +95,24 @@ async def test_msg_02_support_can_open_the_reported_photo_or_document_others_can
     await carol.command("/help")
     sent = await carol.forge(f"sup:f:{item.id}")
     assert not [a for a in sent if isinstance(a, SendPhoto | SendDocument)]
+
+
+async def test_acc_03_a_note_for_an_item_another_agent_closed_meanwhile_ends_the_note_dialog(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada", language_code="ru")
+    sam = bot.user(1010, "Sam", "Support", username="sam", language_code="es")
+    await sam.sign_up("expert", "Sam", "Support", "sam@example.com", language="es")
+    await admin.command("/grant_support @sam")
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.say("call me +7 999 123 45 67")
+    [item] = await open_items(bot)
+    for agent, how in ((admin, "r"), (sam, "d")):
+        await agent.command("/queue")
+        await agent.press_data(f"sup:i:{item.id}")
+        await agent.press_data(f"sup:c:{item.id}:{how}")
+    await admin.say("warned him")
+    await sam.say("nada que hacer")
+    assert "ya fue atendido" in sam.reply
+    assert await bot.dialog(sam.id) == (None, {})
+    assert [row.reason for row in await audit_rows(bot, bob.id)] == ["warned him"]
