@@ -110,10 +110,20 @@ MESSENGER_DOMAINS: tuple[str, ...] = (
 
 # A messenger's name followed by an id: "skype: john.doe", "my discord is john#1234".
 _MESSENGER_NAMES = (r"skype|discord|viber|signal|whatsapp|whats\s?app|wechat|telegram|telegramm"
-                    r"|телеграм|телеграмм|телега|тг|вайбер|ватсап|вотсап|скайп|дискорд|icq|tg")
+                    r"|телеграм|телеграмм|телега|телегу|телеге|тг|вайбер|ватсап|вотсап|скайп"
+                    r"|дискорд|icq|tg|instagram|insta|инстаграм|инстаграмм|инста|інстаграм|інста")
 _MESSENGER_ID = re.compile(
     rf"(?<!\w)(?:{_MESSENGER_NAMES})(?:\s*(?:id|name|nick|handle|username|ник|логин))?"
     rf"(?:\s*[:=\-–—]\s*|\s+(?:is|es|это|-)\s+)(?:live:)?@?{_HANDLE}",
+    re.IGNORECASE,
+)
+# Without a colon only when it is plainly one's own: "мой тг ivan_petrov", "my skype john.doe",
+# "пиши в телеграм ivan_99", "escríbeme por telegram juan_perez" (the handle is checked the same).
+_MINE = (r"мой|моя|мій|моя|my|mi|пиши|пишите|напиши|напишите|пишіть|напишіть"
+         r"|write\s+me|text\s+me|message\s+me|escr[íi]beme|escr[íi]bame")
+_MESSENGER_MINE = re.compile(
+    rf"(?<!\w)(?:{_MINE})(?:\s+(?:мне|мені|в|во|у|на|in|on|at|en|por|al|a))*\s+"
+    rf"(?:{_MESSENGER_NAMES})\s+@?{_HANDLE}",
     re.IGNORECASE,
 )
 _SKYPE_LIVE = re.compile(r"(?<!\w)live:[A-Za-z0-9_.\-]{3,64}", re.IGNORECASE)
@@ -196,6 +206,7 @@ RULES: tuple[Rule, ...] = (
          lambda text: len(re.findall(rf"(?:{_NUMBER_WORDS}|\d)", text, re.IGNORECASE)) >= 7),
     Rule("skype_live", Kind.MESSENGER, _SKYPE_LIVE),
     Rule("messenger_id", Kind.MESSENGER, _MESSENGER_ID, _names_a_handle),
+    Rule("messenger_mine", Kind.MESSENGER, _MESSENGER_MINE, _names_a_handle),
     Rule("discord_tag", Kind.MESSENGER, _DISCORD_TAG),
     Rule("at_handle", Kind.MESSENGER, _AT_HANDLE),
 )

@@ -33,3 +33,28 @@ def test_msg_03_price_ranges_lists_of_years_and_standards_are_not_phone_numbers(
 def test_msg_03_phone_numbers_that_look_like_amounts_or_years_are_still_found(
         text: str, found: str) -> None:
     assert [(f.kind, f.text) for f in scan(text)] == [(Kind.PHONE, found)]
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("мой тг ivan_petrov", "мой тг ivan_petrov"),
+    ("мій телеграм ivan_petrov", "мій телеграм ivan_petrov"),
+    ("напиши мне в телегу ivan_99", "напиши мне в телегу ivan_99"),
+    ("my skype ivan.petrov", "my skype ivan.petrov"),
+    ("escríbeme por telegram juan_perez", "escríbeme por telegram juan_perez"),
+    ("мой инстаграм ivan.design", "мой инстаграм ivan.design"),
+    ("instagram: ivan_design", "instagram: ivan_design"),
+    ("інста: ivan_design", "інста: ivan_design"),
+])
+def test_msg_03_ones_own_messenger_handle_without_a_colon_is_found(text: str, found: str) -> None:
+    assert [(f.kind, f.text) for f in scan(text)] == [(Kind.MESSENGER, found)]
+
+
+@pytest.mark.parametrize("text", [
+    "Сделаю бота для telegram на aiogram_3",
+    "мой телеграм бот на aiogram",
+    "пишите в тг, отвечу быстро",
+    "my skype call is at 10.30",
+    "Мой инстаграм ведёт дизайнер",
+])
+def test_msg_03_talking_about_a_messenger_is_not_a_handle(text: str) -> None:
+    assert scan(text) == []
