@@ -98,6 +98,8 @@ def validate_name(value: str) -> str:
                            limit=NAME_MAX)
     if name.startswith("/") or not any(ch.isalpha() for ch in name):
         raise InvalidInput(N_("Please type a name made of letters."))
+    if _EMAIL.match(name):  # typed ahead: the e-mail is the next question
+        raise InvalidInput(N_("That looks like an e-mail address, not a name."))
     return name
 
 

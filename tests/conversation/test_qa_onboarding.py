@@ -41,3 +41,19 @@ async def test_acc_01_the_missing_role_is_named_as_the_role_buttons_name_it(
     await zed.command("/cancel")
     await zed.command("/post")
     assert role_word in zed.reply, zed.reply
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "uk", "es"])
+async def test_acc_01_an_e_mail_typed_where_the_last_name_is_asked_is_not_kept_as_the_name(
+        bot: BotHarness, language: str) -> None:
+    """Typing ahead (or resuming with /start) puts the e-mail at the name step: re-ask."""
+    zed = bot.user(7003, "Zed", language_code=language)
+    await zed.command("/start")
+    await zed.press_data("start:role:expert")
+    await zed.say("Zed")
+    await zed.say("zed@example.com")
+    tr = translator(language)
+    assert zed.reply.startswith(tr("That looks like an e-mail address, not a name.")
+                                + "\n"), zed.reply
+    assert (await bot.stored(zed.id)).last_name is None
+    assert (await bot.dialog(zed.id))[0] == "start.last_name"
