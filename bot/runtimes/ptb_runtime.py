@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import (
@@ -147,8 +148,10 @@ class PtbRuntime(PollingRuntime):
         assert updater is not None
         await application.start()
         try:
-            await updater.start_polling(timeout=POLL_TIMEOUT,
-                                        allowed_updates=list(ALLOWED_UPDATES))
+            # PTB's bootstrap calls deleteWebhook once and raises on a network error; retry
+            # the start under the shared policy, as the aiogram adapter retries deleteWebhook.
+            await self._retry(partial(updater.start_polling, timeout=POLL_TIMEOUT,
+                                      allowed_updates=list(ALLOWED_UPDATES)), "deleteWebhook")
             await stop.wait()
         finally:
             if updater.running:

@@ -213,3 +213,20 @@ async def test_the_bot_starts_once_get_me_stops_failing(
         await server.stop()
     assert [status for _, status in server.failures] == [502, 502, 502, 0, 0]
     assert time.pauses[:5] == [0.5, 1.0, 2.0, 4.0, 8.0]
+
+
+async def test_the_bot_starts_polling_once_delete_webhook_stops_failing(
+        runtime: str, tmp_path: Path, clock: FixedClock) -> None:
+    time = FakeTime()
+    server = SandboxServer(token=TOKEN, time_source=time)
+    server.fail_next("deleteWebhook", status=502, times=2)
+    await server.start()
+    try:
+        async with start_bot(server, runtime, tmp_path / "webhook.db", clock,
+                             RetryPolicy(sleep=time.sleep)):
+            alice = server.user(1001, "Alice", language_code="en")
+            await alice.command("/nosuch")
+            await _replies(alice, UNKNOWN, 1)
+    finally:
+        await server.stop()
+    assert server.failures == [("deletewebhook", 502)] * 2
