@@ -131,7 +131,7 @@ _AT_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{3,31}(?![\w@])")
 _DISCORD_TAG = re.compile(r"(?<![\w#])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\w)")
 
 # Phone numbers: digits with spaces, dashes, dots or brackets; checked by _phone_like.
-_PHONE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-]{0,3}\d){6,18}(?![\w])")
+_PHONE = re.compile(r"(?<![\w+#№])\+?\(?\d(?:[\s().\-]{0,3}\d){6,18}(?![\w])")
 _CARD = re.compile(r"(?<!\w)\d(?:[\s\-]?\d){12,18}(?!\w)")
 _CRYPTO = re.compile(r"(?<!\w)(?:0x[a-fA-F0-9]{40}|(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}"
                      r"|T[1-9A-HJ-NP-Za-km-z]{33})(?!\w)")

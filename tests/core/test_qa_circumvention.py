@@ -14,11 +14,14 @@ ORDINARY = [
     "Проект на 2024 2025 2026 годы",
     "Чертежи по ГОСТ 21.101-2020 и СП 60.13330.2020",
     "Креслення за ДСТУ 21.101-2020",
+    "Order #123456789 shipped",
+    "Заказ №1234567890 оплачен",
+    "Pedido #987654321 enviado",
 ]
 
 
 @pytest.mark.parametrize("text", ORDINARY)
-def test_msg_03_price_ranges_lists_of_years_and_standards_are_not_phone_numbers(
+def test_msg_03_price_ranges_years_standards_and_order_numbers_are_not_phone_numbers(
         text: str) -> None:
     assert scan(text) == []
 
