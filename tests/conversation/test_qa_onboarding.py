@@ -57,3 +57,12 @@ async def test_acc_01_an_e_mail_typed_where_the_last_name_is_asked_is_not_kept_a
                                 + "\n"), zed.reply
     assert (await bot.stored(zed.id)).last_name is None
     assert (await bot.dialog(zed.id))[0] == "start.last_name"
+
+
+async def test_the_ukrainian_name_limit_reads_grammatically(bot: BotHarness) -> None:
+    """"не більше ніж 64 символів" mixes two constructions; "не більше 64 символів" is right."""
+    zed = bot.user(7004, "Zed", language_code="uk")
+    await zed.command("/start")
+    await zed.press_data("start:role:expert")
+    await zed.say("Я" * 65)
+    assert zed.reply.startswith("Ім’я задовге (не більше 64 символів).\n"), zed.reply
