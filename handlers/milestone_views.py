@@ -9,6 +9,7 @@ server when it is pressed.
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 
 from babel.dates import format_datetime
@@ -205,11 +206,20 @@ def card(ctx: Context, board: Board, milestone: Milestone,
         label = ctx.t(ACTION_LABELS[action], amount=money(ctx, milestone.escrow
                                                           if action is not Action.FUND
                                                           else milestone.amount))
-        rows.append([Button(label, data=f"ms:{VERBS[action]}:{milestone.id}")])
+        tag = f":{terms_tag(milestone)}" if action is Action.APPROVE else ""
+        rows.append([Button(label, data=f"ms:{VERBS[action]}:{milestone.id}{tag}")])
     if submission is not None and submission.files:
         rows.append([Button(ctx.t("Show the files"), data=f"ms:fl:{milestone.id}")])
     rows.append([Button(ctx.t("‹ Milestones"), data=f"ms:b:{milestone.contract_id}")])
     return _fit(lines, long_lines), keyboard(*rows)
+
+
+def terms_tag(milestone: Milestone) -> str:
+    """A short fingerprint of the terms, carried by "Approve" (``ms:ok:<id>:<tag>``) so that a
+    press on a card shown before the freelancer edited the proposal approves nothing unseen."""
+    terms = "\n".join([milestone.title, milestone.description, str(milestone.amount.minor),
+                       milestone.due_date.isoformat()])
+    return f"{zlib.crc32(terms.encode()):08x}"
 
 
 def _fit(lines: list[str], long_lines: list[int]) -> str:

@@ -53,7 +53,15 @@ from handlers.contract import (
 from handlers.keyboards import stale
 from handlers.market_format import number, parts, short
 from handlers.milestone_notices import tell
-from handlers.milestone_views import ACTION_LABELS, CONFIRM, VERBS, board_text, card, money
+from handlers.milestone_views import (
+    ACTION_LABELS,
+    CONFIRM,
+    VERBS,
+    board_text,
+    card,
+    money,
+    terms_tag,
+)
 from handlers.projects import reply
 from handlers.router import Router
 from handlers.wallet import NOT_CONFIGURED, TelegramPayments
@@ -75,6 +83,8 @@ DONE: dict[Action, str] = {
     Action.FUND: N_("Funded: the money is in escrow."),
     Action.APPROVE_CHANGE: N_("Change approved."),
 }
+PROPOSAL_EDITED = N_("The freelancer has changed this proposal since you opened it. Read it "
+                     "again, then approve or decline.")
 NO_FIXED = N_("You have no active fixed-price contracts. Their milestones show here once an "
               "offer is accepted.")
 
@@ -192,7 +202,9 @@ async def command_milestones(incoming: Incoming, ctx: Context) -> list[Reply]:
 @router.callback("ms")
 async def milestone_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     """Every ``ms:`` button (see the module docstring); each loads and checks again."""
-    data = parts(incoming)
+    data, tag = parts(incoming), None
+    if data is not None and len(data) == 4 and data[1] == "ok" and data[3] != "y":
+        data, tag = data[:3], data[3]  # "Approve" carries the terms it was shown with
     if data is None or len(data) not in (3, 4) or (len(data) == 4 and data[3] != "y"):
         return stale(ctx)
     verb, ident, sure = data[1], number(data[2]), len(data) == 4
@@ -215,6 +227,12 @@ async def milestone_button(incoming: Incoming, ctx: Context) -> list[Reply]:
         return stale(ctx)
     if action in CONFIRM and not sure:
         return await _confirm(ctx, ident, action)
+    if action is Action.APPROVE:
+        if tag is None:
+            return stale(ctx)
+        milestone, _contract, _actor = await ms.load(ctx.uow, ctx.user, ident, lock=False)
+        if terms_tag(milestone) != tag:
+            return await show_card(incoming, ctx, ident, PROPOSAL_EDITED)
     outcome = await ms.act(ctx.uow, ctx.user, ident, action, ctx.now())
     await tell(ctx.uow, outcome)
     return await show_card(incoming, ctx, ident, DONE[action])

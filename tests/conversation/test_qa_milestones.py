@@ -166,3 +166,38 @@ async def test_ms_06_a_card_with_the_longest_description_and_submission_fits_one
     await alice.press_data(f"ms:v:{milestone_id}")
     assert "р" * 500 in alice.last_text and "д" * 500 in alice.last_text
     assert len(alice.last_text) <= TEXT_LIMIT, len(alice.last_text)
+
+
+async def test_ms_02_approve_on_a_card_shown_before_the_proposal_was_edited_approves_nothing(
+        bot: BotHarness) -> None:
+    alice, bob, contract_id = await _people(bot, "es")
+    await bob.command(f"/milestones {contract_id}")
+    await bob.press_data(f"ms:new:{contract_id}")
+    await bob.say("Planos")
+    await bob.press_data("msx:k")
+    await bob.say("100")
+    await bob.say("2026-03-01")
+    milestone_id = int(bob.messages[-1].buttons()[0][1].split(":")[2])
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:v:{milestone_id}")
+    stale_card = alice.messages[-1]
+    await bob.press_data(f"ms:v:{milestone_id}")
+    await bob.press_data(f"ms:ed:{milestone_id}")
+    for _ in range(2):
+        await bob.press_data("msx:k")
+    await bob.say("5000")
+    await bob.press_data("msx:k")
+    es = translator("es")
+    approve = next(data for label, data in stale_card.buttons() if label == es("Approve"))
+    await alice.forge(approve, stale_card.id)
+    async with bot.database.uow() as uow:
+        stored = await uow.milestones.get(milestone_id)
+    assert stored is not None and stored.state.value == "proposed"
+    assert alice.answer is not None and alice.answer.text == es(
+        "The freelancer has changed this proposal since you opened it. Read it again, then "
+        "approve or decline.")
+    assert "5000,00" in alice.last_text.replace(".", "")
+    await alice.press(es("Approve"))  # the card now shows the terms she approves
+    async with bot.database.uow() as uow:
+        stored = await uow.milestones.get(milestone_id)
+    assert stored is not None and stored.state.value == "approved"
