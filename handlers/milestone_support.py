@@ -40,6 +40,7 @@ __all__ = ["command_dispute", "command_resolve", "fund_paid_milestone", "queue_b
 
 router = Router()
 
+PART_TOO_LARGE = N_("The part to release must be between zero and {escrow}.")
 USAGE = N_("Usage: /resolve <milestone> release <reason>, /resolve <milestone> partial "
            "<amount> <reason>, or /resolve <milestone> refund <reason>")
 HISTORY: dict[Action, str] = {
@@ -136,6 +137,8 @@ async def command_resolve(incoming: Incoming, ctx: Context) -> list[Reply]:
     part, rest = None, words[2:]
     if resolution is Resolution.PARTIAL:
         part = parse_amount(rest[0], view.milestone.currency, ctx.language)
+        if part > view.milestone.escrow:  # said here, in the reader's number format
+            raise InvalidInput(PART_TOO_LARGE, escrow=money(ctx, view.milestone.escrow))
         rest = rest[1:]
     if not rest:
         raise InvalidInput(USAGE)

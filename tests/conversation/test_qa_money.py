@@ -15,7 +15,7 @@ from locales import translator
 from storage import Database
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
-from tests.milestones_kit import balances, fixed_contract, usd
+from tests.milestones_kit import balances, fixed_contract, fund_wallet, usd
 
 PROVIDER = "284685063:TEST:provider-token"
 
@@ -159,3 +159,23 @@ def test_three_decimals_that_look_like_a_thousand_are_refused_not_read_as_one(
                                               ("1\u00a0000", "ru"), ("1 000", "uk")])
 def test_a_thousand_grouped_the_readers_way_is_a_thousand(text: str, locale: str) -> None:
     assert parse_amount(text, "USD", locale) == Money(1000_00, "USD")
+
+
+async def test_ms_08_a_partial_release_above_the_escrow_is_refused_in_the_readers_format(
+        bot: BotHarness) -> None:
+    alice, _contract, milestone_id = await _client_with_contract(bot, "en")
+    admin = bot.user(ADMIN_ID, "Саша", "Админ", language_code="ru")
+    await admin.sign_up("client", "Саша", "Админ", "sasha@example.com", language="ru")
+    await fund_wallet(bot.database, alice.id, usd("100.00"), bot.clock.now())
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    await alice.press_data(f"ms:dsp:{milestone_id}")
+    await alice.say("Nothing was delivered")
+    await alice.press_data("msw:ds")
+    await admin.command(f"/resolve {milestone_id} partial 150 Больше, чем есть")
+    ru = translator("ru")
+    assert admin.reply == ru("The part to release must be between zero and {escrow}.",
+                             escrow="100,00\xa0$")
+    money = await balances(bot.database, milestone_id, alice.id, 1002)
+    assert money["escrow"] == usd("100.00")
+    await _ledger_ok(bot)
