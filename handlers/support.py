@@ -57,10 +57,10 @@ def report_user_button(ctx: Context, user_id: int) -> Button:
 
 
 def _split(incoming: Incoming) -> tuple[str, str]:
-    """The first argument (who) and the rest (why) of a command."""
-    args = getattr(incoming.event, "args", "").strip()
-    who, _, why = args.partition(" ")
-    return who, why.strip()
+    """The first argument (who) and the rest (why) of a command, split at any whitespace (staff
+    often type the reason on a new line)."""
+    words = [*getattr(incoming.event, "args", "").split(maxsplit=1), "", ""]
+    return words[0], words[1].strip()
 
 
 async def _staff_action(incoming: Incoming, ctx: Context, action: StaffAction, usage: str,

@@ -116,3 +116,19 @@ async def test_acc_03_a_note_for_an_item_another_agent_closed_meanwhile_ends_the
     assert "ya fue atendido" in sam.reply
     assert await bot.dialog(sam.id) == (None, {})
     assert [row.reason for row in await audit_rows(bot, bob.id)] == ["warned him"]
+
+
+async def test_acc_02_a_reason_typed_on_a_new_line_after_the_user_is_understood(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada", language_code="ru")
+    await admin.command("/suspend @bob\nпросил оплату на карту")
+    assert "Bob Ivanov" in admin.reply
+    assert (await bot.stored(bob.id)).suspended_reason == "просил оплату на карту"
+    await alice.command("/report  @bob\nasked me to pay by card")
+    assert "support" in alice.reply
+    assert [item.reason for item in await open_items(bot)] == ["asked me to pay by card"]
+    await admin.command("/suspend")
+    assert "/suspend" in admin.reply
+    await admin.command("/reinstate   ")
+    assert "/reinstate" in admin.reply
