@@ -48,6 +48,7 @@ __all__ = [
     "OutgoingMail",
     "Verification",
     "hash_code",
+    "live_code",
     "new_code",
     "request_code",
     "verify_code",
@@ -176,6 +177,16 @@ async def request_code(uow: UnitOfWork, user: User, now: datetime,
     await uow.email.enqueue(OutgoingMail(to=user.email, subject=subject, body=body,
                                          created_at=now, user_id=user.id))
     return stored
+
+
+async def live_code(uow: UnitOfWork, user: User, now: datetime) -> EmailCode | None:
+    """The newest code if it can still verify the user's current e-mail (unused, unexpired,
+    attempts left), else None."""
+    code = await uow.email.latest_code(user.id)
+    if (code is None or code.used_at is not None or code.email != user.email
+            or now >= code.expires_at or code.attempts >= MAX_ATTEMPTS):
+        return None
+    return code
 
 
 async def verify_code(uow: UnitOfWork, user: User, typed: str, now: datetime) -> Verification:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.email_verification import CODE_TTL, Outcome, request_code, verify_code
-from core.errors import N_, InvalidInput
+from core.email_verification import CODE_TTL, Outcome, live_code, request_code, verify_code
+from core.errors import N_, Conflict, InvalidInput
 from handlers.context import Context
 from handlers.contract import Action, Button, Incoming, Send, keyboard
 from handlers.keyboards import callback_parts, stale, typed_text
@@ -53,8 +53,17 @@ def _render(ctx: Context) -> Callable[[str], tuple[str, str]]:
 
 
 async def _send_code(ctx: Context) -> list[Action]:
-    """Queue a code e-mail and wait for the code."""
-    await request_code(ctx.uow, ctx.user, ctx.now(), _render(ctx))
+    """Queue a code e-mail and wait for the code (or for the one sent, if asked again too soon)."""
+    try:
+        await request_code(ctx.uow, ctx.user, ctx.now(), _render(ctx))
+    except Conflict as refused:
+        if await live_code(ctx.uow, ctx.user, ctx.now()) is None:
+            raise
+        await ctx.set_state(CODE_STATE, {})
+        return [Send("\n".join([
+            ctx.t(refused.message, **refused.params),
+            ctx.t("You can type the code we already sent to {email}.", email=ctx.user.email),
+        ]))]
     await ctx.set_state(CODE_STATE, {})
     return [Send("\n".join([
         ctx.t("We sent a 6-digit code to {email}.", email=ctx.user.email),
