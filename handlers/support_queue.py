@@ -135,8 +135,8 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
                                b=await _name(ctx, thread.user_b)))
         if message is not None:
             lines.append(ctx.t("Message of {when}:", when=f"{message.created_at:%Y-%m-%d %H:%M}"))
-            lines.append(_cut(message.text, QUOTE_MAX)
-                         or f"📎 {message.file_name or message.kind.value}")
+            kind = ctx.t("photo") if message.kind is MessageKind.PHOTO else ctx.t("file")
+            lines.append(_cut(message.text, QUOTE_MAX) or f"📎 {message.file_name or kind}")
             if message.delivered != message.text:
                 lines.append(ctx.t("Delivered as: {text}",
                                    text=_cut(message.delivered, QUOTE_MAX)))

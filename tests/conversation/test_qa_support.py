@@ -132,3 +132,21 @@ async def test_acc_02_a_reason_typed_on_a_new_line_after_the_user_is_understood(
     assert "/suspend" in admin.reply
     await admin.command("/reinstate   ")
     assert "/reinstate" in admin.reply
+
+
+async def test_msg_02_a_reported_photo_without_a_caption_is_named_in_the_agents_language(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    admin = bot.user(ADMIN_ID, "Ada", "Admin", username="ada", language_code="uk")
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.photo()
+    async with bot.database.uow() as uow:
+        thread = await uow.relay.thread_between(alice.id, bob.id)
+        assert thread is not None and thread.id is not None
+        message = (await uow.relay.messages(thread.id, 0, 1)).items[0]
+    await alice.forge(f"msg:rep:{message.id}")
+    await alice.press_data(f"msg:rr:{message.id}:abuse")
+    [item] = await open_items(bot)
+    await admin.command("/queue")
+    await admin.press_data(f"sup:i:{item.id}")
+    assert "📎 фото" in admin.reply and "photo" not in admin.reply
