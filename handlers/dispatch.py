@@ -76,9 +76,19 @@ class Dispatcher:
             return await self._refuse(incoming, refusal)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
-            tr = translator(pick_language(None, incoming.user.language_code,
-                                          self.settings.default_language))
-            return _with_callback_answer(incoming, [Send(tr(UNEXPECTED))])
+            language = await self._stored_language(incoming)
+            return _tell(incoming, translator(language)(UNEXPECTED))
+
+    async def _stored_language(self, incoming: Incoming) -> str:
+        """The user's chosen language if the database can still tell it, else Telegram's."""
+        chosen = None
+        try:
+            async with self.uow_factory() as uow:
+                user = await uow.users.get(incoming.user.id)
+                chosen = user.language if user else None
+        except Exception:  # the database itself may be what failed
+            log.warning("could not read the language of user %s", incoming.user.id)
+        return pick_language(chosen, incoming.user.language_code, self.settings.default_language)
 
     async def _refuse(self, incoming: Incoming, refusal: DomainError) -> list[Action]:
         """Record the update (nothing else) and tell the user why it was refused."""
@@ -89,12 +99,7 @@ class Dispatcher:
             await uow.commit()
         language = pick_language(user.language if user else None, incoming.user.language_code,
                                  self.settings.default_language)
-        text = translator(language)(refusal.message, **refusal.params)
-        if isinstance(incoming.event, PreCheckout):
-            return [AnswerPreCheckout(incoming.event.id, ok=False, error=text)]
-        if isinstance(incoming.event, Callback):
-            return [AnswerCallback(text, alert=True)]
-        return [Send(text)]
+        return _tell(incoming, translator(language)(refusal.message, **refusal.params))
 
     async def _context(self, incoming: Incoming, uow: UnitOfWork) -> Context:
         now = self.clock.now()
@@ -175,6 +180,15 @@ def _fallback_message(incoming: Incoming) -> str:
     if isinstance(event, Callback):
         return STALE_BUTTON
     return NOT_NOW
+
+
+def _tell(incoming: Incoming, text: str) -> list[Action]:
+    """Say ``text`` the way this update must be answered (a checkout is always answered)."""
+    if isinstance(incoming.event, PreCheckout):
+        return [AnswerPreCheckout(incoming.event.id, ok=False, error=text)]
+    if isinstance(incoming.event, Callback):
+        return [AnswerCallback(text, alert=True)]
+    return [Send(text)]
 
 
 def _with_callback_answer(incoming: Incoming, actions: list[Action]) -> list[Action]:

@@ -8,8 +8,15 @@ import pytest
 
 from core.accounts import Role
 from core.clock import FixedClock
-from handlers.context import HandlerSettings
-from handlers.contract import AnswerCallback, Text
+from handlers.context import Context, HandlerSettings
+from handlers.contract import (
+    Action,
+    AnswerCallback,
+    AnswerPreCheckout,
+    Incoming,
+    PreCheckout,
+    Text,
+)
 from storage import Database
 from tests.conversation.harness import BotHarness, ChatUser
 
@@ -142,3 +149,28 @@ async def test_acc_01_admin_ids_alone_decide_who_is_admin(
     await ada_again.command("/ledger_check")
     assert "don't know that command" in ada_again.reply
     assert Role.ADMIN not in (await plain_bot.stored(77)).roles
+
+
+async def _boom(incoming: Incoming, ctx: Context) -> list[Action]:
+    """A handler with a bug."""
+    raise RuntimeError("a bug")
+
+
+async def test_an_unexpected_error_is_told_in_the_chosen_language_and_changes_nothing(
+        bot: BotHarness) -> None:
+    """A bug rolls everything back and apologises in the language the user picked."""
+    olga = bot.user(321, "Olga", language_code="en")
+    await olga.sign_up("expert", "Olga", "Petrova", "olga@example.com")
+    await olga.command("/language")
+    await olga.press_data("lang:ru")
+    routes = bot.dispatcher.router  # this harness's own table (build_router() makes a new one)
+    routes.commands["boom"] = _boom
+    routes.special["pre_checkout"] = _boom
+    try:
+        await olga.command("/boom")
+        assert "Что-то пошло не так" in olga.reply
+        actions = await olga.send(PreCheckout("q1", "USD", 5000, "topup:1:321"))
+        assert actions == [AnswerPreCheckout("q1", ok=False, error=actions[0].error)]
+        assert "Что-то пошло не так" in (actions[0].error or "")
+    finally:
+        del routes.commands["boom"]
