@@ -154,9 +154,11 @@ class PtbRuntime(PollingRuntime):
                                       allowed_updates=list(ALLOWED_UPDATES)), "deleteWebhook")
             await stop.wait()
         finally:
-            if updater.running:
-                await updater.stop()
-            await application.stop()  # handles what the updater already fetched
+            try:
+                if updater.running:
+                    await updater.stop()  # re-raises why polling died (a revoked token)
+            finally:
+                await application.stop()  # handles what the updater already fetched
 
     async def _close(self) -> None:
         """Shut the Application down (closes its HTTP clients)."""

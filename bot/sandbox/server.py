@@ -193,6 +193,7 @@ class SandboxServer:
             return None
         status = due.pop(0)
         self.failures.append((method, status))
+        self.world.changed.notify()
         return status
 
     async def _download(self, request: web.Request) -> web.Response:
