@@ -206,7 +206,9 @@ def card(ctx: Context, board: Board, milestone: Milestone,
         label = ctx.t(ACTION_LABELS[action], amount=money(ctx, milestone.escrow
                                                           if action is not Action.FUND
                                                           else milestone.amount))
-        tag = f":{terms_tag(milestone)}" if action is Action.APPROVE else ""
+        tag = (f":{terms_tag(milestone)}" if action is Action.APPROVE else
+               f":{milestone.request.number}" if action is Action.APPROVE_CHANGE
+               and milestone.request is not None else "")
         rows.append([Button(label, data=f"ms:{VERBS[action]}:{milestone.id}{tag}")])
     if submission is not None and submission.files:
         rows.append([Button(ctx.t("Show the files"), data=f"ms:fl:{milestone.id}")])

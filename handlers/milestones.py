@@ -85,6 +85,8 @@ DONE: dict[Action, str] = {
 }
 PROPOSAL_EDITED = N_("The freelancer has changed this proposal since you opened it. Read it "
                      "again, then approve or decline.")
+CHANGE_EDITED = N_("The freelancer has asked for another change since you opened this. Read "
+                   "it again, then approve or decline.")
 NO_FIXED = N_("You have no active fixed-price contracts. Their milestones show here once an "
               "offer is accepted.")
 
@@ -203,8 +205,8 @@ async def command_milestones(incoming: Incoming, ctx: Context) -> list[Reply]:
 async def milestone_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     """Every ``ms:`` button (see the module docstring); each loads and checks again."""
     data, tag = parts(incoming), None
-    if data is not None and len(data) == 4 and data[1] == "ok" and data[3] != "y":
-        data, tag = data[:3], data[3]  # "Approve" carries the terms it was shown with
+    if data is not None and len(data) == 4 and data[1] in ("ok", "ac") and data[3] != "y":
+        data, tag = data[:3], data[3]  # approvals carry the terms (or request) they showed
     if data is None or len(data) not in (3, 4) or (len(data) == 4 and data[3] != "y"):
         return stale(ctx)
     verb, ident, sure = data[1], number(data[2]), len(data) == 4
@@ -219,6 +221,12 @@ async def milestone_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     start = dialogs.STARTS.get(verb) or work.STARTS.get(verb)
     if start is not None and not sure:
         return await start(ctx, ident)
+    if verb == "ac" and not sure:
+        if tag is None:
+            return stale(ctx)
+        milestone, _contract, _actor = await ms.load(ctx.uow, ctx.user, ident, lock=False)
+        if milestone.request is not None and str(milestone.request.number) != tag:
+            return await show_card(incoming, ctx, ident, CHANGE_EDITED)
     if verb in ("f", "ac") and not sure:
         return await _money_in(incoming, ctx, ident,
                                Action.FUND if verb == "f" else Action.APPROVE_CHANGE)

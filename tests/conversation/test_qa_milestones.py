@@ -201,3 +201,41 @@ async def test_ms_02_approve_on_a_card_shown_before_the_proposal_was_edited_appr
     async with bot.database.uow() as uow:
         stored = await uow.milestones.get(milestone_id)
     assert stored is not None and stored.state.value == "approved"
+
+
+async def test_ms_04_approve_change_on_an_old_card_does_not_approve_a_newer_request(
+        bot: BotHarness) -> None:
+    alice, bob, contract_id = await _people(bot, "ru")
+    milestone_id = await _funded_and_started(bot, alice, bob, contract_id)
+
+    async def ask_for(amount: str) -> None:
+        await bob.command(f"/milestones {contract_id}")
+        await bob.press_data(f"ms:v:{milestone_id}")
+        await bob.press_data(f"ms:chg:{milestone_id}")
+        await bob.press_data("msx:cf:a")
+        await bob.say(amount)
+        await bob.press_data("msx:cs")
+
+    await ask_for("150")
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:v:{milestone_id}")
+    old_card = alice.messages[-1]
+    old_approve = next(d for _, d in old_card.buttons() if d.startswith("ms:ac:"))
+    await alice.forge(f"ms:dc:{milestone_id}")  # declined from another message
+    await ask_for("900")
+    await fund_wallet(bot.database, alice.id, usd("1000.00"), bot.clock.now())
+    await alice.forge(old_approve, old_card.id)
+    async with bot.database.uow() as uow:
+        stored = await uow.milestones.get(milestone_id)
+    assert stored is not None and stored.request is not None
+    assert stored.amount == usd("100.00") and stored.escrow == usd("100.00")
+    ru = translator("ru")
+    assert alice.answer is not None and alice.answer.text == ru(
+        "The freelancer has asked for another change since you opened this. Read it again, "
+        "then approve or decline.")
+    await alice.press(ru("Approve the change"))
+    async with bot.database.uow() as uow:
+        stored = await uow.milestones.get(milestone_id)
+    assert stored is not None and stored.escrow == usd("900.00")
+    async with bot.database.uow() as uow:
+        assert (await check_ledger(uow)).ok
