@@ -11,7 +11,10 @@ found" to strangers and refuses the wrong side by the state table)::
                            dialogs (:mod:`handlers.milestone_dialogs`, ``milestone_work``)
     ms:f:<milestone>       fund from the wallet; a short wallet gets an invoice for exactly the
                            missing amount, and the milestone is funded when it is paid
-    ms:ac:<milestone>      approve the waiting change (a higher amount is charged likewise)
+    ms:ac:<milestone>:<n>  approve the waiting change number n (a higher amount is charged
+                           likewise); a newer request than the card showed is shown again
+    ms:ok:<milestone>:<t>  approve a proposal whose terms have the fingerprint t
+                           (``terms_tag``); edited terms are shown again, not approved
     ms:<verb>:<milestone>[:y]   approve, decline, start, accept, refund, removals...; the ones
                            that move money out of escrow ask first and carry ``:y`` when sure
     ms:fl:<milestone>      the files of the latest submission
