@@ -179,3 +179,21 @@ async def test_ms_08_a_partial_release_above_the_escrow_is_refused_in_the_reader
     money = await balances(bot.database, milestone_id, alice.id, 1002)
     assert money["escrow"] == usd("100.00")
     await _ledger_ok(bot)
+
+
+async def test_hold_03_fund_while_a_wallet_top_up_invoice_is_pending_charges_each_once(
+        bot: BotHarness) -> None:
+    alice, contract_id, milestone_id = await _client_with_contract(bot, "en")
+    await alice.command("/topup 50")
+    top_up = _invoices(alice)[0]
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    funding = _invoices(alice)[0]
+    assert funding.amount == 100_00  # an unpaid invoice is not money in the wallet
+    await _pay(alice, funding, "c-fund")
+    await _pay(alice, top_up, "c-top")
+    assert "Balance: $50.00" in alice.reply
+    money = await balances(bot.database, milestone_id, alice.id, 1002)
+    assert (money["wallet"], money["escrow"]) == (usd("50.00"), usd("100.00"))
+    await _ledger_ok(bot)
