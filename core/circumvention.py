@@ -206,7 +206,8 @@ RULES: tuple[Rule, ...] = (
          lambda text: len(re.findall(rf"(?:{_NUMBER_WORDS}|\d)", text, re.IGNORECASE)) >= 7),
     Rule("skype_live", Kind.MESSENGER, _SKYPE_LIVE),
     Rule("messenger_id", Kind.MESSENGER, _MESSENGER_ID, _names_a_handle),
-    Rule("messenger_mine", Kind.MESSENGER, _MESSENGER_MINE, _names_a_handle),
+    Rule("messenger_mine", Kind.MESSENGER, _MESSENGER_MINE,  # "пиши в тг 24/7" is no handle
+         lambda text: _names_a_handle(text) and bool(re.search("[A-Za-z]", text.split()[-1]))),
     Rule("discord_tag", Kind.MESSENGER, _DISCORD_TAG),
     Rule("at_handle", Kind.MESSENGER, _AT_HANDLE),
 )

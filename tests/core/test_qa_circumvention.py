@@ -58,6 +58,8 @@ def test_msg_03_ones_own_messenger_handle_without_a_colon_is_found(text: str, fo
     "пишите в тг, отвечу быстро",
     "my skype call is at 10.30",
     "Мой инстаграм ведёт дизайнер",
+    "Write me on Telegram 24/7",
+    "пиши в тг 10 раз, если не отвечу",
 ])
 def test_msg_03_talking_about_a_messenger_is_not_a_handle(text: str) -> None:
     assert scan(text) == []
