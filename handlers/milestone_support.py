@@ -40,6 +40,9 @@ __all__ = ["command_dispute", "command_resolve", "fund_paid_milestone", "queue_b
 
 router = Router()
 
+NOT_FUNDED_AFTER_PAYMENT = N_("The payment is in your wallet, but nothing was moved into escrow: "
+                              "the milestone or your wallet changed in the meantime. Open the "
+                              "milestone to see where it stands.")
 PART_TOO_LARGE = N_("The part to release must be between zero and {escrow}.")
 USAGE = N_("Usage: /resolve <milestone> release <reason>, /resolve <milestone> partial "
            "<amount> <reason>, or /resolve <milestone> refund <reason>")
@@ -163,9 +166,9 @@ async def fund_paid_milestone(ctx: Context, settlement: Settlement) -> list[Repl
     if invoice is None:
         return []
     outcome = await fund_after_payment(ctx.uow, ctx.user, intent.id, ctx.now())
-    if outcome is None:
-        return [Send(ctx.t("The milestone changed in the meantime, so nothing was moved into "
-                           "escrow: the money stays in your wallet."))]
+    if outcome is None:  # the milestone moved on, or the wallet no longer covers it
+        return [Send(ctx.t(NOT_FUNDED_AFTER_PAYMENT), keyboard=keyboard(
+            [Button(ctx.t("Open the milestone"), data=f"ms:v:{invoice.milestone_id}")]))]
     await tell(ctx.uow, outcome)
     done = (N_("💰 The milestone “{title}” is funded: {amount} is in escrow. The freelancer "
                "is told to start.") if outcome.action is Action.FUND else

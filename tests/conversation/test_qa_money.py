@@ -11,6 +11,7 @@ from core.money import AMOUNT_TOO_PRECISE, Money, parse_amount
 from core.services.ledger_check import check_ledger
 from handlers.context import HandlerSettings
 from handlers.contract import Payment, PreCheckout, SendInvoice
+from handlers.milestone_support import NOT_FUNDED_AFTER_PAYMENT
 from locales import translator
 from storage import Database
 from tests.conversation.conftest import ADMIN_ID
@@ -98,8 +99,7 @@ async def test_hold_03_fund_pressed_twice_while_the_invoice_is_open_credits_the_
     await _pay(alice, first, "c1")
     await _pay(alice, second, "c2")
     ru = translator("ru")
-    assert ru("The milestone changed in the meantime, so nothing was moved into escrow: the "
-              "money stays in your wallet.") in alice.reply
+    assert ru(NOT_FUNDED_AFTER_PAYMENT) in alice.reply
     money = await balances(bot.database, milestone_id, alice.id, 1002)
     assert (money["wallet"], money["escrow"]) == (usd("100.00"), usd("100.00"))
     await _ledger_ok(bot)
@@ -114,8 +114,7 @@ async def test_hold_03_an_invoice_paid_after_the_milestone_was_removed_lands_in_
     await alice.forge(f"ms:cr:{milestone_id}:y")  # removed before paying
     await _pay(alice, invoice, "c1")
     uk = translator("uk")
-    assert uk("The milestone changed in the meantime, so nothing was moved into escrow: the "
-              "money stays in your wallet.") in alice.reply
+    assert uk(NOT_FUNDED_AFTER_PAYMENT) in alice.reply
     async with bot.database.uow() as uow:
         stored = await uow.milestones.get(milestone_id)
     assert stored is not None and stored.state is MilestoneState.REMOVED
@@ -196,4 +195,33 @@ async def test_hold_03_fund_while_a_wallet_top_up_invoice_is_pending_charges_eac
     assert "Balance: $50.00" in alice.reply
     money = await balances(bot.database, milestone_id, alice.id, 1002)
     assert (money["wallet"], money["escrow"]) == (usd("50.00"), usd("100.00"))
+    await _ledger_ok(bot)
+
+
+async def test_hold_03_an_invoice_paid_after_the_wallet_was_spent_elsewhere_says_so(
+        bot: BotHarness) -> None:
+    alice, contract_id, first = await _client_with_contract(bot, "es")
+    await fund_wallet(bot.database, alice.id, usd("60.00"), bot.clock.now())
+    await alice.press_data(f"ms:v:{first}")
+    await alice.press_data(f"ms:f:{first}")
+    invoice = _invoices(alice)[0]
+    assert invoice.amount == 40_00
+    await alice.command(f"/milestones {contract_id}")
+    await alice.press_data(f"ms:new:{contract_id}")
+    await alice.say("Planos")
+    await alice.press_data("msx:k")
+    await alice.say("50")
+    await alice.say("2026-03-01")
+    second = int(alice.messages[-1].buttons()[0][1].split(":")[2])
+    await alice.press_data(f"ms:v:{second}")
+    await alice.press_data(f"ms:f:{second}")  # from the wallet: $10.00 left
+    await _pay(alice, invoice, "c1")
+    es = translator("es")
+    assert es(NOT_FUNDED_AFTER_PAYMENT) in alice.reply
+    assert alice.messages[-1].buttons() == [(es("Open the milestone"), f"ms:v:{first}")]
+    money = await balances(bot.database, first, alice.id, 1002)
+    assert (money["wallet"], money["escrow"]) == (usd("50.00"), usd("0"))
+    await alice.press(es("Open the milestone"))
+    await alice.press_data(f"ms:f:{first}")
+    assert [i.amount for i in _invoices(alice)] == [50_00]
     await _ledger_ok(bot)
