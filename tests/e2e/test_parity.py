@@ -4,6 +4,11 @@ The two runtimes are thin adapters around the same handlers, so everything a use
 be identical: message texts, buttons (labels and callback data), edits, callback answers
 (text and alert), invoices. The scenario runs on each framework against a fresh sandbox
 server and a fresh database, records each user's chat, and the two records are compared.
+The scenario: sign-up in English and Russian, /help, /language, a /profile edit with a refused
+value, forged buttons, an unknown command, a document where text is awaited, /post and an
+application, a relayed text and a relayed document (the outbox and SendDocument), /topup 50
+paid, /wallet. After each step ``settle`` sends an unknown command and waits for its answer, so
+everything before it in that chat has been handled and the order is the same on both runs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from tests.e2e.test_market_e2e import _apply, _post
 pytestmark = pytest.mark.e2e
 
 WAIT = 10.0
+EN = translator("en")
 PROVIDER_TOKEN = "284685063:TEST:sandbox-provider"
 _UNKNOWN = {translator(language)(UNKNOWN_COMMAND) for language in LANGUAGES}
 
@@ -111,7 +117,25 @@ async def scenario(server: SandboxServer) -> dict[int, list[Any]]:
     await _apply(boris, project_id)
     await alice.wait_for(lambda: any((m.text or "").startswith("📨") for m in alice.messages),
                          WAIT, "the application notice")
+    notice = next(m for m in alice.messages if (m.text or "").startswith("📨"))
+    await rec.press(alice, notice, notice.flat_buttons[0]["callback_data"])
+    await alice.wait_edit(notice, WAIT)
+    await rec.press(alice, notice, _last_with(alice, "msg:").button(EN("Message"))[
+        "callback_data"])
     await settle(alice)
+    await alice.send("Can you start on Monday?")
+    relayed = await boris.wait_message(WAIT, predicate=lambda m: "Monday" in (m.text or ""))
+    await settle(alice)
+    await rec.press(boris, relayed, relayed.flat_buttons[0]["callback_data"])  # Reply
+    await settle(boris)
+    await boris.upload_document(b"%PDF-1.4 portfolio", "portfolio.pdf", "application/pdf")
+    await alice.wait_for(lambda: any("portfolio.pdf" in (m.text or "") for m in alice.messages),
+                         WAIT, "the file notice")
+    file_notice = next(m for m in alice.messages if "portfolio.pdf" in (m.text or ""))
+    await rec.press(alice, file_notice, file_notice.flat_buttons[0]["callback_data"])
+    await alice.wait_for(lambda: any(m.document for m in alice.messages), WAIT, "the file")
+    await settle(alice)
+    await boris.command("/cancel")
     await settle(boris)
 
     await boris.command("/topup 50")
