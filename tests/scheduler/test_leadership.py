@@ -30,7 +30,11 @@ async def _terminate(database: Database, leader: AdvisoryLockLeader) -> None:
     assert leader.connection is not None
     pid = (await leader.connection.exec_driver_sql("SELECT pg_backend_pid()")).scalar()
     async with database.engine.connect() as connection:
-        await connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        # With a timeout (PostgreSQL 14+) the call waits until the backend has really exited
+        # and released its locks; without one it only sends the signal, and the test races it.
+        ended = await connection.exec_driver_sql(
+            f"SELECT pg_terminate_backend({int(pid)}, 10000)")
+        assert ended.scalar() is True
         await connection.commit()
 
 
