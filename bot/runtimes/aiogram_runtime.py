@@ -3,6 +3,8 @@
 aiogram's ``Dispatcher`` is used only as the long-polling loop (with its own backoff on
 getUpdates errors): an outer middleware on ``update`` hands every update to the shared
 pipeline (:meth:`~bot.runtimes.base.PollingRuntime.feed`) and nothing else in aiogram runs.
+aiogram retries a getUpdates refused with 401 forever; a session middleware reports it to
+:meth:`~bot.runtimes.base.PollingRuntime.token_rejected` instead, which stops the bot.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -22,6 +25,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -100,6 +104,7 @@ class AiogramRuntime(PollingRuntime):
         self.bot = Bot(self.token, session=session)
         self.dispatcher = Dispatcher()
         self.dispatcher.update.outer_middleware(self._intercept)
+        self.bot.session.middleware(self._watch_token)
         self._performer = Performer(self.bot, AiogramToolkit(), self.policy)
 
     @property
@@ -118,6 +123,16 @@ class AiogramRuntime(PollingRuntime):
             return await handler(event, data)
         await self.feed(event)
         return None
+
+    async def _watch_token(self, make_request: NextRequestMiddlewareType[Any], bot: Bot,
+                           method: TelegramMethod[Any]) -> Response[Any]:
+        """Report a getUpdates refused with 401 (a revoked token) instead of retrying it."""
+        try:
+            return await make_request(bot, method)
+        except TelegramUnauthorizedError:
+            if isinstance(method, GetUpdates):
+                self.token_rejected()
+            raise
 
     async def _connect(self) -> str:
         """getMe through aiogram (cached by the Bot)."""

@@ -5,6 +5,11 @@
 framework's HTTP sessions. A subclass supplies the framework calls (``_connect``,
 ``_set_commands``, ``_poll``, ``_close``) and a :class:`~bot.runtimes.perform.Performer`; each
 update it receives goes to :meth:`PollingRuntime.feed`.
+
+A token Telegram rejects (401) ends the run with :class:`~bot.config.ConfigError`
+(:data:`REJECTED`), at start (getMe) or while polling (the token was revoked in @BotFather):
+an adapter reports a rejected getUpdates through :meth:`PollingRuntime.token_rejected`, and
+the bot then stops as on SIGTERM (in-flight updates finish, sessions close) before raising it.
 """
 
 from __future__ import annotations
@@ -37,11 +42,13 @@ from handlers.contract import Incoming
 if TYPE_CHECKING:
     from bot.app import App
 
-__all__ = ["PollingRuntime"]
+__all__ = ["REJECTED", "PollingRuntime"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+REJECTED = "BOT_TOKEN is invalid: the Bot API server rejected it"
 
 
 class PollingRuntime(ABC):
@@ -58,6 +65,8 @@ class PollingRuntime(ABC):
         self.policy = policy
         self.lanes = ChatLanes()
         self.username = ""
+        self._halt = asyncio.Event()
+        self._rejected = False
 
     # --- what a framework adapter supplies ---------------------------------------------------
 
@@ -80,7 +89,10 @@ class PollingRuntime(ABC):
 
     @abstractmethod
     async def _poll(self, stop: asyncio.Event) -> None:
-        """Long-poll, passing every update to :meth:`feed`, until ``stop`` is set."""
+        """Long-poll, passing every update to :meth:`feed`, until ``stop`` is set.
+
+        ``stop`` is set on the caller's stop and on :meth:`token_rejected`.
+        """
 
     @abstractmethod
     async def _close(self) -> None:
@@ -89,7 +101,12 @@ class PollingRuntime(ABC):
     # --- the shared life cycle -----------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
-        """Connect, register menus, poll until ``stop``; then finish in-flight work and close."""
+        """Connect, register menus, poll until ``stop``; then finish in-flight work and close.
+
+        Raises:
+            ConfigError: the Bot API server rejected the token, at start or while polling.
+        """
+        forward = asyncio.create_task(_forward(stop, self._halt))
         try:
             started = await _unless_stopped(stop, self._start())
             if not started:
@@ -99,11 +116,27 @@ class PollingRuntime(ABC):
             if ready is not None:
                 ready.set()
             async with self.outbox():
-                await self._poll(stop)
+                try:
+                    await self._poll(self._halt)
+                except Exception as exc:
+                    if not (self._rejected or self.classify(exc).kind == "unauthorized"):
+                        raise
+                    self._rejected = True
+            if self._rejected:
+                raise ConfigError(REJECTED)
         finally:
+            forward.cancel()
             await self.lanes.drain()
             await self._close()
             log.info("%s runtime stopped", self.name)
+
+    def token_rejected(self) -> None:
+        """The server refused the token while polling (401): stop, then raise ConfigError."""
+        if not self._rejected:
+            log.error("%s runtime: the Bot API server rejected the token while polling; "
+                      "stopping", self.name)
+        self._rejected = True
+        self._halt.set()
 
     def outbox(self) -> OutboxDelivery:
         """Deliver the outbox through this runtime's bot while it polls (:mod:`bot.outbox`)."""
@@ -122,7 +155,7 @@ class PollingRuntime(ABC):
                                                   what="getMe")
         except Exception as exc:
             if self.classify(exc).kind == "unauthorized":
-                raise ConfigError("BOT_TOKEN is invalid: the Bot API server rejected it") from None
+                raise ConfigError(REJECTED) from None
             raise
         self.app.use_bot_username(self.username)
         await self.register_menus()
@@ -181,6 +214,12 @@ async def _unless_stopped(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
     except asyncio.CancelledError:
         pass
     return None
+
+
+async def _forward(stop: asyncio.Event, halt: asyncio.Event) -> None:
+    """Set ``halt`` once ``stop`` is set."""
+    await stop.wait()
+    halt.set()
 
 
 def _host(url: str) -> str:

@@ -1,15 +1,20 @@
 """The python-telegram-bot adapter: PTB's Updater polls, PTB's Bot performs actions.
 
 One ``TypeHandler`` for every ``Update`` hands it to the shared pipeline
-(:meth:`~bot.runtimes.base.PollingRuntime.feed`); no other PTB handler runs.
+(:meth:`~bot.runtimes.base.PollingRuntime.feed`); no other PTB handler runs. PTB's poller
+ends silently on a getUpdates refused with 401 (a revoked token); the getUpdates request
+object (:class:`_WatchedRequest`) reports it to
+:meth:`~bot.runtimes.base.PollingRuntime.token_rejected`, which stops the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from http import HTTPStatus
 from typing import Any
 
 from telegram import (
@@ -31,6 +36,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.runtimes.base import PollingRuntime
 from bot.runtimes.common import ALLOWED_UPDATES, POLL_TIMEOUT, Failure, Menu
@@ -43,6 +49,8 @@ __all__ = ["PtbRuntime", "PtbToolkit", "classify", "to_incoming"]
 # Opt in to PTB's coming behaviour (durations as timedelta; read when a duration is read)
 # instead of a deprecation warning each time a RetryAfter is looked at.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+_NO_UPDATES = b'{"ok": true, "result": []}'
 
 
 def to_incoming(update: Update, bot_username: str) -> Incoming | None:
@@ -97,6 +105,28 @@ class PtbToolkit:
         return classify(exc)
 
 
+class _WatchedRequest(HTTPXRequest):
+    """PTB's getUpdates request object, calling ``on_rejected`` when the token is refused.
+
+    The 401 is then answered to PTB as an empty batch of updates: PTB's poller would otherwise
+    die of the InvalidToken (its error never retrieved) and log it; this way it keeps turning
+    until the runtime, told through ``on_rejected``, stops it as on SIGTERM.
+    """
+
+    def __init__(self, on_rejected: Callable[[], None], **kwargs: Any) -> None:
+        """An HTTPXRequest with ``kwargs``; ``on_rejected`` is called on a 401 answer."""
+        super().__init__(**kwargs)
+        self._on_rejected = on_rejected
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """One HTTP request; a 401 is reported and answered as "no updates"."""
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == HTTPStatus.UNAUTHORIZED:
+            self._on_rejected()
+            return HTTPStatus.OK, _NO_UPDATES
+        return status, payload
+
+
 class PtbRuntime(PollingRuntime):
     """The marketplace on python-telegram-bot."""
 
@@ -111,6 +141,8 @@ class PtbRuntime(PollingRuntime):
             .base_url(f"{self.api_url}/bot")
             .base_file_url(f"{self.api_url}/file/bot")
             .job_queue(None)  # the scheduler lives in bot/, not in PTB
+            # PTB's default for getUpdates (one connection), watched for a revoked token
+            .get_updates_request(_WatchedRequest(self.token_rejected, connection_pool_size=1))
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -152,7 +184,7 @@ class PtbRuntime(PollingRuntime):
             # the start under the shared policy, as the aiogram adapter retries deleteWebhook.
             await self._retry(partial(updater.start_polling, timeout=POLL_TIMEOUT,
                                       allowed_updates=list(ALLOWED_UPDATES)), "deleteWebhook")
-            await stop.wait()
+            await stop.wait()  # also set by token_rejected
         finally:
             try:
                 if updater.running:

@@ -38,6 +38,7 @@ Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
     server.menu_for(1001, "ru")           # the menu Telegram would show this user
     server.fail_next("sendMessage", status=502, times=2)  # faults: 5xx, or 0 = connection
     server.failures                       # [("sendmessage", 502), ...] as they were served
+    server.revoke_token()                 # as in @BotFather: every later call answers 401
     await server.stop()
 
 ``time_source`` (default ``time.time``) dates messages and drives the flood limiter, so tests
@@ -112,6 +113,7 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
         self._faults: dict[str, list[int]] = {}
         self.failures: list[tuple[str, int]] = []
+        self.revoked = False
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ class SandboxServer:
 
     async def _api(self, request: web.Request) -> web.Response:
         """One Bot API call."""
-        if request.match_info["token"] != self.token:
+        if self.revoked or request.match_info["token"] != self.token:
             return _answer(ApiError(401, "Unauthorized").to_json(), 401)
         method = METHODS.get(request.match_info["method"].lower())
         if method is None or request.method not in ("GET", "POST"):
@@ -177,6 +179,16 @@ class SandboxServer:
             log.exception("sandbox: %s failed", request.match_info["method"])
             return _answer(ApiError(500, "Internal Server Error").to_json(), 500)
         return _answer({"ok": True, "result": result})
+
+    def revoke_token(self) -> None:
+        """Revoke the token as @BotFather does: every later call answers 401 Unauthorized.
+
+        A waiting long poll ends at once (as when the server stops) and the next getUpdates
+        is refused.
+        """
+        self.revoked = True
+        self.world.stopping = True
+        self.world.updates_signal.notify()
 
     def fail_next(self, method: str, *, status: int = 502, times: int = 1) -> None:
         """Fail the next ``times`` calls of ``method`` before it runs (nothing is done).
