@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
+from typing import Any
 
 from core.accounts import Role, User
 from core.applications import Application
@@ -24,8 +25,8 @@ from core.services.ledger import (
 )
 from storage import Database
 
-__all__ = ["CLIENT", "EXPERT", "STRANGER", "SUPPORT", "balances", "fixed_contract", "fund_wallet",
-           "seed_users", "usd"]
+__all__ = ["CLIENT", "EXPERT", "STRANGER", "SUPPORT", "act_as", "balances", "fixed_contract",
+           "fund_wallet", "seed_users", "usd"]
 
 CLIENT, EXPERT, STRANGER, SUPPORT = 101, 202, 303, 404
 _charges = itertools.count(1)
@@ -93,3 +94,13 @@ async def balances(database: Database, milestone_id: int, client: int = CLIENT,
     }
     async with database.uow() as uow:
         return {name: await uow.ledger.balance(ref) for name, ref in refs.items()}
+
+
+async def act_as(db: Database, user_id: int, call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run the service ``call(uow, user, ...)`` as ``user_id`` in one committed unit of work."""
+    async with db.uow() as uow:
+        user: User | None = await uow.users.get(user_id)
+        assert user is not None
+        result = await call(uow, user, *args, **kwargs)
+        await uow.commit()
+    return result

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.accounts import Role, User
+from core.accounts import Role
 from core.clock import FixedClock
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.holds import available_at
@@ -30,6 +30,7 @@ from tests.milestones_kit import (
     EXPERT,
     STRANGER,
     SUPPORT,
+    act_as,
     balances,
     fixed_contract,
     fund_wallet,
@@ -46,34 +47,27 @@ async def db(database: Database, clock: FixedClock) -> Database:
     return database
 
 
-async def _do(db: Database, user_id: int, call: Any, *args: Any, **kwargs: Any) -> Any:
-    async with db.uow() as uow:
-        user: User | None = await uow.users.get(user_id)
-        assert user is not None
-        result = await call(uow, user, *args, **kwargs)
-        await uow.commit()
-    return result
 
 
 async def _funded(db: Database, clock: FixedClock, amount: str = "100.00") -> int:
     contract = await fixed_contract(db, clock.now())
-    outcome = await _do(db, EXPERT, plan.create, contract.id,
+    outcome = await act_as(db, EXPERT, plan.create, contract.id,
                         plan.Terms("Drawings", "", usd(amount),
                                    clock.now().date() + timedelta(days=30)), clock.now())
-    await _do(db, CLIENT, ms.act, outcome.milestone.id, Action.APPROVE, clock.now())
+    await act_as(db, CLIENT, ms.act, outcome.milestone.id, Action.APPROVE, clock.now())
     await fund_wallet(db, CLIENT, usd(amount), clock.now())
-    await _do(db, CLIENT, ms.fund, outcome.milestone.id, clock.now())
+    await act_as(db, CLIENT, ms.fund, outcome.milestone.id, clock.now())
     return int(outcome.milestone.id)
 
 
 async def test_ms_08_a_dispute_reaches_the_support_queue_with_its_evidence(
         db: Database, clock: FixedClock) -> None:
     milestone_id = await _funded(db, clock)
-    await _do(db, EXPERT, ms.submit, milestone_id, "Done", (), clock.now())
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Done", (), clock.now())
     evidence = (Attachment("photo", "ph-1"), Attachment("document", "d-2", "chat.pdf"))
     with pytest.raises(InvalidInput):
-        await _do(db, CLIENT, open_dispute, milestone_id, "no", evidence, clock.now())
-    outcome = await _do(db, CLIENT, open_dispute, milestone_id, "The drawings are not to scale",
+        await act_as(db, CLIENT, open_dispute, milestone_id, "no", evidence, clock.now())
+    outcome = await act_as(db, CLIENT, open_dispute, milestone_id, "The drawings are not to scale",
                         evidence, clock.now())
     assert outcome.milestone.state is S.DISPUTED and outcome.milestone.auto_release_at is None
     async with db.uow() as uow:
@@ -81,26 +75,26 @@ async def test_ms_08_a_dispute_reaches_the_support_queue_with_its_evidence(
         assert (item.kind, item.subject_id, item.reporter_id, item.reason) == (
             ItemKind.DISPUTE, EXPERT, CLIENT, "The drawings are not to scale")
         assert (await uow.milestones.by_dispute_item(item.id)).id == milestone_id
-    view = await _do(db, SUPPORT, dispute_view, milestone_id)
+    view = await act_as(db, SUPPORT, dispute_view, milestone_id)
     assert [e.action for e in view.history][-2:] == [Action.SUBMIT, Action.OPEN_DISPUTE]
     assert view.history[-1].files == evidence
     with pytest.raises(Forbidden):
-        await _do(db, STRANGER, dispute_view, milestone_id)
+        await act_as(db, STRANGER, dispute_view, milestone_id)
 
 
 async def test_ms_08_support_releases_part_the_rest_is_refunded_audited_and_closed(
         db: Database, clock: FixedClock) -> None:
     milestone_id = await _funded(db, clock)
-    opened = await _do(db, EXPERT, open_dispute, milestone_id, "The client stopped answering",
+    opened = await act_as(db, EXPERT, open_dispute, milestone_id, "The client stopped answering",
                        (), clock.now())
     for who, error in ((CLIENT, Forbidden), (STRANGER, Forbidden)):
         with pytest.raises(error):
-            await _do(db, who, resolve, milestone_id, Resolution.RELEASE, "mine", clock.now())
+            await act_as(db, who, resolve, milestone_id, Resolution.RELEASE, "mine", clock.now())
     for part in (usd("0"), usd("100.00"), usd("100.01"), None):
         with pytest.raises(InvalidInput):
-            await _do(db, SUPPORT, resolve, milestone_id, Resolution.PARTIAL, "Half done",
+            await act_as(db, SUPPORT, resolve, milestone_id, Resolution.PARTIAL, "Half done",
                       clock.now(), part)
-    outcome = await _do(db, SUPPORT, resolve, milestone_id, Resolution.PARTIAL,
+    outcome = await act_as(db, SUPPORT, resolve, milestone_id, Resolution.PARTIAL,
                         "Half of the drawings were delivered", clock.now(), usd("60.00"))
     assert outcome.recipients == ((CLIENT, ms.Actor.CLIENT), (EXPERT, ms.Actor.EXPERT))
     assert (outcome.milestone.state, outcome.milestone.released,
@@ -119,21 +113,21 @@ async def test_ms_08_support_releases_part_the_rest_is_refunded_audited_and_clos
     assert all("Half of the drawings" in e.reason for e in audit.items)
     assert [h.clears_at for h in holds] == [available_at(clock.now())]
     with pytest.raises(Conflict):
-        await _do(db, SUPPORT, resolve, milestone_id, Resolution.REFUND, "again", clock.now())
+        await act_as(db, SUPPORT, resolve, milestone_id, Resolution.REFUND, "again", clock.now())
 
 
 async def test_ms_08_a_staff_member_who_is_a_party_cannot_resolve_their_own_dispute(
         db: Database, clock: FixedClock) -> None:
     milestone_id = await _funded(db, clock)
-    await _do(db, CLIENT, open_dispute, milestone_id, "Nothing delivered", (), clock.now())
+    await act_as(db, CLIENT, open_dispute, milestone_id, "Nothing delivered", (), clock.now())
     async with db.uow() as uow:
         client = await uow.users.get(CLIENT)
         client.roles.add(Role.SUPPORT)
         await uow.users.save(client)
         await uow.commit()
     with pytest.raises(Forbidden, match="your own contract"):
-        await _do(db, CLIENT, resolve, milestone_id, Resolution.REFUND, "mine", clock.now())
-    refunded = await _do(db, SUPPORT, resolve, milestone_id, Resolution.REFUND,
+        await act_as(db, CLIENT, resolve, milestone_id, Resolution.REFUND, "mine", clock.now())
+    refunded = await act_as(db, SUPPORT, resolve, milestone_id, Resolution.REFUND,
                          "Nothing was delivered", clock.now())
     assert refunded.milestone.state is S.REFUNDED
     assert (await balances(db, milestone_id))["wallet"] == usd("100.00")
@@ -156,7 +150,7 @@ async def _tick(db: Database, at: Any) -> tuple[list[int], list[tuple[int, int]]
 async def test_ms_09_reminders_3_and_1_days_before_and_release_at_exactly_14_days(
         db: Database, clock: FixedClock) -> None:
     milestone_id = await _funded(db, clock)
-    await _do(db, EXPERT, ms.submit, milestone_id, "Done", (), clock.now())
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Done", (), clock.now())
     submitted, tiny = clock.now(), timedelta(microseconds=1)
     expected = [(timedelta(days=11) - tiny, [], []), (timedelta(days=11), [], [1]),
                 (timedelta(days=12), [], []), (timedelta(days=13) - tiny, [], []),
@@ -172,8 +166,8 @@ async def test_ms_09_reminders_3_and_1_days_before_and_release_at_exactly_14_day
 async def test_ms_09_after_downtime_only_what_is_due_now_happens_once(
         db: Database, clock: FixedClock) -> None:
     late, early = await _funded(db, clock), await _funded(db, clock)
-    await _do(db, EXPERT, ms.submit, early, "Done", (), clock.now())
-    await _do(db, EXPERT, ms.submit, late, "Done", (), clock.now() + timedelta(days=1))
+    await act_as(db, EXPERT, ms.submit, early, "Done", (), clock.now())
+    await act_as(db, EXPERT, ms.submit, late, "Done", (), clock.now() + timedelta(days=1))
     # down from day 1 to day 14: early is due for release, late for its 1-day reminder only
     # (its 3-day reminder fell due on day 12 and is skipped)
     at = clock.now() + timedelta(days=14)
@@ -185,14 +179,14 @@ async def test_ms_09_a_revision_or_dispute_stops_the_clock_and_a_new_submission_
         db: Database, clock: FixedClock) -> None:
     milestone_id = await _funded(db, clock)
     start = clock.now()
-    await _do(db, EXPERT, ms.submit, milestone_id, "Done", (), start)
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Done", (), start)
     assert await _tick(db, start + timedelta(days=11)) == ([], [(milestone_id, 1)])
-    await _do(db, CLIENT, ms.request_revision, milestone_id, "Fix the title block", start)
+    await act_as(db, CLIENT, ms.request_revision, milestone_id, "Fix the title block", start)
     assert await _tick(db, start + timedelta(days=20)) == ([], [])
     resubmitted = start + timedelta(days=20)
-    await _do(db, EXPERT, ms.submit, milestone_id, "Fixed", (), resubmitted)
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Fixed", (), resubmitted)
     assert await _tick(db, resubmitted + timedelta(days=11)) == ([], [(milestone_id, 1)])
-    await _do(db, CLIENT, open_dispute, milestone_id, "Still wrong", (), resubmitted)
+    await act_as(db, CLIENT, open_dispute, milestone_id, "Still wrong", (), resubmitted)
     assert await _tick(db, resubmitted + timedelta(days=30)) == ([], [])
 
 
@@ -223,10 +217,10 @@ async def _step(db: Database, clock: FixedClock, milestone_id: int, who: int,
         return
     if what == "raise":
         await fund_wallet(db, CLIENT, usd("10.00"), now)
-        await _do(db, who, plan.propose_change, milestone_id, now, amount=usd("110.00"))
+        await act_as(db, who, plan.propose_change, milestone_id, now, amount=usd("110.00"))
         return
     call, *args = calls[what] if what in calls else (ms.act, milestone_id, what, now)
-    await _do(db, who, call, *args)
+    await act_as(db, who, call, *args)
 
 
 async def _ledger_totals(db: Database, milestone_id: int,

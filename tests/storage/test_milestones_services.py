@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.accounts import User
 from core.clock import FixedClock
 from core.contracts import EndReason
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -25,6 +24,7 @@ from tests.milestones_kit import (
     EXPERT,
     STRANGER,
     SUPPORT,
+    act_as,
     balances,
     fixed_contract,
     fund_wallet,
@@ -57,20 +57,13 @@ async def _propose_and_approve(db: Database, clock: FixedClock, contract_id: int
     return outcome.milestone.id
 
 
-async def _do(db: Database, user_id: int, call, *args, **kwargs):  # noqa: ANN001, ANN202
-    async with db.uow() as uow:
-        user: User | None = await uow.users.get(user_id)
-        assert user is not None
-        result = await call(uow, user, *args, **kwargs)
-        await uow.commit()
-    return result
 
 
 async def test_the_offers_first_milestone_appears_approved_on_the_board(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    board = await _do(db, CLIENT, plan.board, contract.id, clock.now())
-    again = await _do(db, EXPERT, plan.board, contract.id, clock.now())
+    board = await act_as(db, CLIENT, plan.board, contract.id, clock.now())
+    again = await act_as(db, EXPERT, plan.board, contract.id, clock.now())
     assert [(m.title, m.amount, m.state, m.from_offer) for m in again.milestones] == [
         ("First draft", usd("100.00"), S.APPROVED, True)]
     assert board.actions(board.milestones[0])[:1] == [Action.FUND]
@@ -81,27 +74,27 @@ async def test_ms_01_a_proposal_below_the_minimum_is_refused(db: Database,
                                                              clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
     with pytest.raises(InvalidInput) as refused:
-        await _do(db, EXPERT, plan.create, contract.id, _terms("24.99"), clock.now())
+        await act_as(db, EXPERT, plan.create, contract.id, _terms("24.99"), clock.now())
     assert refused.value.params == {"minimum": "$25.00"}
 
 
 async def test_ms_02_strangers_see_nothing_and_the_wrong_side_is_refused(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    outcome = await _do(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
+    outcome = await act_as(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
     milestone_id = outcome.milestone.id
     assert outcome.recipients == ((CLIENT, Actor.CLIENT),)
     for action in (Action.APPROVE, Action.DECLINE, Action.DELETE_PROPOSAL):
         with pytest.raises(NotFound):
-            await _do(db, STRANGER, ms.act, milestone_id, action, clock.now())
+            await act_as(db, STRANGER, ms.act, milestone_id, action, clock.now())
     with pytest.raises(NotFound):
-        await _do(db, STRANGER, plan.board, contract.id, clock.now())
+        await act_as(db, STRANGER, plan.board, contract.id, clock.now())
     with pytest.raises(Forbidden):
-        await _do(db, EXPERT, ms.act, milestone_id, Action.APPROVE, clock.now())
+        await act_as(db, EXPERT, ms.act, milestone_id, Action.APPROVE, clock.now())
     with pytest.raises(Forbidden):
-        await _do(db, SUPPORT, ms.act, milestone_id, Action.APPROVE, clock.now())
+        await act_as(db, SUPPORT, ms.act, milestone_id, Action.APPROVE, clock.now())
     clock.advance(timedelta(days=400))  # MS-02: proposals never expire
-    approved = await _do(db, CLIENT, ms.act, milestone_id, Action.APPROVE, clock.now())
+    approved = await act_as(db, CLIENT, ms.act, milestone_id, Action.APPROVE, clock.now())
     assert approved.milestone.state is S.APPROVED
 
 
@@ -113,9 +106,9 @@ async def test_acc_02_a_suspended_party_reads_the_board_but_cannot_act(
         client.suspended_reason = "chargebacks"
         await uow.users.save(client)
         await uow.commit()
-    board = await _do(db, CLIENT, plan.board, contract.id, clock.now())
+    board = await act_as(db, CLIENT, plan.board, contract.id, clock.now())
     with pytest.raises(Forbidden, match="suspended"):
-        await _do(db, CLIENT, ms.fund, board.milestones[0].id, clock.now())
+        await act_as(db, CLIENT, ms.fund, board.milestones[0].id, clock.now())
 
 
 async def test_ms_05_hold_03_funding_moves_the_wallet_into_the_milestones_escrow(
@@ -123,16 +116,16 @@ async def test_ms_05_hold_03_funding_moves_the_wallet_into_the_milestones_escrow
     contract = await fixed_contract(db, clock.now())
     milestone_id = await _propose_and_approve(db, clock, contract.id)
     with pytest.raises(Conflict, match="approved and funded"):
-        await _do(db, EXPERT, ms.act, milestone_id, Action.START, clock.now())
+        await act_as(db, EXPERT, ms.act, milestone_id, Action.START, clock.now())
     await fund_wallet(db, CLIENT, usd("250.00"), clock.now())
-    outcome = await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
+    outcome = await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     assert outcome.milestone.state is S.FUNDED
     assert await balances(db, milestone_id) == {
         "wallet": usd("50.00"), "escrow": usd("200.00"), "pending": usd("0"),
         "available": usd("0")}
     with pytest.raises(Conflict):  # a repeated press funds nothing twice
-        await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
-    started = await _do(db, EXPERT, ms.act, milestone_id, Action.START, clock.now())
+        await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
+    started = await act_as(db, EXPERT, ms.act, milestone_id, Action.START, clock.now())
     assert started.milestone.state is S.IN_PROGRESS
 
 
@@ -169,16 +162,16 @@ async def test_ms_06_hold_01_accepting_releases_escrow_to_pending_until_day_5(
     contract = await fixed_contract(db, clock.now())
     milestone_id = await _propose_and_approve(db, clock, contract.id)
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
-    await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
+    await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     with pytest.raises(InvalidInput):
-        await _do(db, EXPERT, ms.submit, milestone_id, "", (), clock.now())
-    await _do(db, EXPERT, ms.submit, milestone_id, "Drawings attached", (), clock.now())
-    await _do(db, CLIENT, ms.request_revision, milestone_id, "Add the section view",
+        await act_as(db, EXPERT, ms.submit, milestone_id, "", (), clock.now())
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Drawings attached", (), clock.now())
+    await act_as(db, CLIENT, ms.request_revision, milestone_id, "Add the section view",
               clock.now())
-    await _do(db, EXPERT, ms.submit, milestone_id, "Section view added", (), clock.now())
+    await act_as(db, EXPERT, ms.submit, milestone_id, "Section view added", (), clock.now())
     with pytest.raises(Forbidden):
-        await _do(db, EXPERT, ms.act, milestone_id, Action.ACCEPT, clock.now())
-    accepted = await _do(db, CLIENT, ms.act, milestone_id, Action.ACCEPT, clock.now())
+        await act_as(db, EXPERT, ms.act, milestone_id, Action.ACCEPT, clock.now())
+    accepted = await act_as(db, CLIENT, ms.act, milestone_id, Action.ACCEPT, clock.now())
     assert accepted.event.amount == usd("200.00")
     assert await balances(db, milestone_id) == {
         "wallet": usd("0"), "escrow": usd("0"), "pending": usd("200.00"), "available": usd("0")}
@@ -196,10 +189,10 @@ async def test_ms_06_the_expert_refunds_the_escrow_to_the_clients_wallet(
     contract = await fixed_contract(db, clock.now())
     milestone_id = await _propose_and_approve(db, clock, contract.id)
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
-    await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
+    await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     with pytest.raises(Forbidden):
-        await _do(db, CLIENT, ms.act, milestone_id, Action.REFUND, clock.now())
-    await _do(db, EXPERT, ms.act, milestone_id, Action.REFUND, clock.now())
+        await act_as(db, CLIENT, ms.act, milestone_id, Action.REFUND, clock.now())
+    await act_as(db, EXPERT, ms.act, milestone_id, Action.REFUND, clock.now())
     assert (await balances(db, milestone_id))["wallet"] == usd("200.00")
 
 
@@ -209,13 +202,13 @@ async def test_ms_03_removal_of_a_funded_future_milestone_refunds_and_in_progres
     first = await _propose_and_approve(db, clock, contract.id)
     second = await _propose_and_approve(db, clock, contract.id, "300.00")
     await fund_wallet(db, CLIENT, usd("500.00"), clock.now())
-    await _do(db, CLIENT, ms.fund, first, clock.now())
-    await _do(db, CLIENT, ms.fund, second, clock.now())
-    await _do(db, EXPERT, ms.act, first, Action.START, clock.now())
+    await act_as(db, CLIENT, ms.fund, first, clock.now())
+    await act_as(db, CLIENT, ms.fund, second, clock.now())
+    await act_as(db, EXPERT, ms.act, first, Action.START, clock.now())
     with pytest.raises(Conflict, match="in progress cannot be removed"):
-        await _do(db, EXPERT, ms.act, first, Action.REQUEST_REMOVAL, clock.now())
-    await _do(db, EXPERT, ms.act, second, Action.REQUEST_REMOVAL, clock.now())
-    removed = await _do(db, CLIENT, ms.act, second, Action.APPROVE_REMOVAL, clock.now())
+        await act_as(db, EXPERT, ms.act, first, Action.REQUEST_REMOVAL, clock.now())
+    await act_as(db, EXPERT, ms.act, second, Action.REQUEST_REMOVAL, clock.now())
+    removed = await act_as(db, CLIENT, ms.act, second, Action.APPROVE_REMOVAL, clock.now())
     assert (removed.milestone.state, removed.event.amount) == (S.REMOVED, usd("300.00"))
     assert (await balances(db, second))["wallet"] == usd("300.00")
 
@@ -225,8 +218,8 @@ async def test_ms_04_an_approved_higher_amount_charges_the_difference_into_escro
     contract = await fixed_contract(db, clock.now())
     milestone_id = await _propose_and_approve(db, clock, contract.id)
     await fund_wallet(db, CLIENT, usd("220.00"), clock.now())
-    await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
-    await _do(db, EXPERT, plan.propose_change, milestone_id, clock.now(),
+    await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
+    await act_as(db, EXPERT, plan.propose_change, milestone_id, clock.now(),
               title="Drawings and BOM", amount=usd("250.00"))
     async with db.uow() as uow:  # the wallet has 20.00: 30.00 is missing
         client = await uow.users.get(CLIENT)
@@ -251,21 +244,21 @@ async def test_ms_04_an_approved_higher_amount_charges_the_difference_into_escro
 async def test_ms_07_the_client_cannot_add_or_change_while_expert_proposals_wait(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    board = await _do(db, CLIENT, plan.board, contract.id, clock.now())
+    board = await act_as(db, CLIENT, plan.board, contract.id, clock.now())
     first = board.milestones[0]
-    await _do(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
-    board = await _do(db, CLIENT, plan.board, contract.id, clock.now())
+    await act_as(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
+    board = await act_as(db, CLIENT, plan.board, contract.id, clock.now())
     assert board.proposals_wait and not board.can_add
     assert Action.CLIENT_EDIT not in board.actions(first)
     with pytest.raises(WaitingProposals):
-        await _do(db, CLIENT, plan.create, contract.id, _terms("90.00"), clock.now())
+        await act_as(db, CLIENT, plan.create, contract.id, _terms("90.00"), clock.now())
     with pytest.raises(WaitingProposals):
-        await _do(db, CLIENT, plan.edit, first.id, _terms("90.00"), clock.now())
+        await act_as(db, CLIENT, plan.edit, first.id, _terms("90.00"), clock.now())
     with pytest.raises(WaitingProposals):
-        await _do(db, CLIENT, ms.act, first.id, Action.CLIENT_REMOVE, clock.now())
+        await act_as(db, CLIENT, ms.act, first.id, Action.CLIENT_REMOVE, clock.now())
     proposal = board.milestones[1]
-    await _do(db, CLIENT, ms.act, proposal.id, Action.DECLINE, clock.now())
-    added = await _do(db, CLIENT, plan.create, contract.id, _terms("90.00"), clock.now())
+    await act_as(db, CLIENT, ms.act, proposal.id, Action.DECLINE, clock.now())
+    added = await act_as(db, CLIENT, plan.create, contract.id, _terms("90.00"), clock.now())
     assert added.milestone.state is S.APPROVED
 
 
@@ -274,13 +267,13 @@ async def test_obligations_need_an_active_contract_but_money_can_still_be_settle
     contract = await fixed_contract(db, clock.now())
     milestone_id = await _propose_and_approve(db, clock, contract.id)
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
-    await _do(db, CLIENT, ms.fund, milestone_id, clock.now())
+    await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     async with db.uow() as uow:
         stored = await uow.market.contracts.get(contract.id)
         stored.end(CLIENT, EndReason.CANCELLED_BY_CLIENT, clock.now())
         await uow.market.contracts.save(stored)
         await uow.commit()
     with pytest.raises(Conflict, match="not active"):
-        await _do(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
-    await _do(db, EXPERT, ms.act, milestone_id, Action.REFUND, clock.now())
+        await act_as(db, EXPERT, plan.create, contract.id, _terms(), clock.now())
+    await act_as(db, EXPERT, ms.act, milestone_id, Action.REFUND, clock.now())
     assert (await balances(db, milestone_id))["wallet"] == usd("200.00")
