@@ -1,8 +1,10 @@
 """Money: integer minor units with an ISO 4217 currency; never floats.
 
 A :class:`Money` is immutable. Its exponent (how many minor units make a major one) comes from
-Babel's currency data, as Telegram Payments expects (``LabeledPrice.amount`` is an integer in
-minor units). Arithmetic between two currencies raises :class:`CurrencyMismatch`.
+the table in :mod:`core.currencies`, not from Babel, so a library upgrade cannot change what an
+amount means (Babel still formats and parses). Telegram Payments expects the same exponents
+(``LabeledPrice.amount`` is an integer in minor units). Arithmetic between two currencies
+raises :class:`CurrencyMismatch`.
 
 :func:`parse_amount` reads what a user typed ("50", "50.5", "1,234.56", "50,5", "1 234,56")
 in the reader's locale and refuses bad input with a translatable
@@ -14,17 +16,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 
 from babel.numbers import (
     format_currency,
-    get_currency_precision,
     get_currency_symbol,
     get_decimal_symbol,
     get_group_symbol,
-    list_currencies,
 )
 
+from core.currencies import EXPONENTS, SUPPORTED
 from core.errors import N_, InvalidInput
 
 __all__ = [
@@ -59,15 +59,12 @@ class CurrencyMismatch(ValueError):
     """Two amounts in different currencies were combined."""
 
 
-@cache
-def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
-
-
-@cache
 def currency_exponent(currency: str) -> int:
     """Digits after the decimal point for ``currency`` (2 for USD, 0 for JPY, 3 for KWD)."""
-    return int(get_currency_precision(currency))
+    try:
+        return EXPONENTS[currency]
+    except KeyError:
+        raise ValueError(f"unsupported currency code {currency!r}") from None
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -80,7 +77,7 @@ class Money:
     def __post_init__(self) -> None:
         if type(self.minor) is not int:  # bool, float and Decimal are refused
             raise TypeError(f"Money.minor must be int, got {type(self.minor).__name__}")
-        if self.currency not in _known_currencies():
+        if self.currency not in SUPPORTED:
             raise ValueError(f"unknown currency code {self.currency!r}")
 
     @classmethod
