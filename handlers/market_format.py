@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from babel.dates import format_date
-
 from core.categories import CATEGORIES
 from core.errors import N_
 from core.money import Money, format_money
 from core.projects import ProjectKind
 from handlers.context import Context
 from handlers.contract import Button, Callback, Incoming
+from handlers.formats import day as format_day
 
 __all__ = [
     "KIND_NAMES",
@@ -82,7 +81,7 @@ def price(ctx: Context, low: int, high: int, currency: str, kind: str) -> str:
 
 def day(ctx: Context, value: date) -> str:
     """A date in the reader's format ("Mar 2, 2026", "2 мар. 2026 г.")."""
-    return format_date(value, format="medium", locale=ctx.language)
+    return format_day(value, ctx.language)
 
 
 def category_name(ctx: Context, code: str) -> str:

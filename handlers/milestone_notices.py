@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_datetime
-
 from core.accounts import pick_language
 from core.errors import N_
 from core.holds import available_at
@@ -26,6 +24,7 @@ from core.ports import UnitOfWork
 from core.services.milestone_ticks import Reminder, auto_release_due, reminders_due
 from core.services.milestones import Outcome
 from handlers.contract import Button, keyboard
+from handlers.formats import day, moment
 from handlers.notify import notify
 
 __all__ = ["NOTICES", "OPEN_MILESTONE", "auto_release_step", "remind_step", "tell"]
@@ -103,11 +102,11 @@ async def _language(uow: UnitOfWork, user_id: int) -> str:
 
 
 def _day(value: date, language: str) -> str:
-    return format_date(value, format="medium", locale=language)
+    return day(value, language)
 
 
 def _when(value: datetime, language: str) -> str:
-    return format_datetime(value, format="medium", tzinfo=None, locale=language) + " UTC"
+    return moment(value, language)
 
 
 def _open(milestone_id: int | None) -> tuple[tuple[Button, ...], ...]:

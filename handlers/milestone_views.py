@@ -12,8 +12,6 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 
-from babel.dates import format_datetime
-
 from core.errors import N_
 from core.milestone_events import MilestoneEvent
 from core.milestones import Action, Actor, ChangeRequest, Milestone, MilestoneState, RequestKind
@@ -21,6 +19,7 @@ from core.money import Money, format_money
 from core.services.milestone_plan import Board
 from handlers.context import Context
 from handlers.contract import Button, Keyboard, keyboard
+from handlers.formats import moment as format_moment
 from handlers.market_format import day, short
 
 __all__ = [
@@ -105,8 +104,8 @@ def money(ctx: Context, value: Money) -> str:
 
 
 def moment(ctx: Context, value: datetime) -> str:
-    """An instant in the reader's locale, in UTC."""
-    return format_datetime(value, format="medium", tzinfo=None, locale=ctx.language) + " UTC"
+    """An instant in the reader's locale, in UTC, to the minute."""
+    return format_moment(value, ctx.language)
 
 
 def change_lines(ctx: Context, request: ChangeRequest) -> list[str]:

@@ -23,6 +23,7 @@ from handlers.contract import (
     SendPhoto,
     keyboard,
 )
+from handlers.formats import day, moment
 from handlers.keyboards import callback_ints, stale
 from handlers.router import Router
 
@@ -41,8 +42,8 @@ CAPTION_MAX = 1024
 MAX_PAGE = 10_000  # a forged page number beyond this is stale, not a slow query
 
 
-def _when(message: Message) -> str:
-    return message.created_at.strftime("%Y-%m-%d %H:%M")
+def _when(ctx: Context, message: Message) -> str:
+    return moment(message.created_at, ctx.language)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -72,7 +73,7 @@ async def _thread_list(incoming: Incoming, ctx: Context, page: int) -> list[Acti
     rows = []
     for thread in found.items:
         other = await _name(ctx, thread.other(ctx.user.id))
-        when = (thread.last_message_at or thread.created_at).strftime("%Y-%m-%d")
+        when = day((thread.last_message_at or thread.created_at).date(), ctx.language)
         rows.append([Button(f"{other} · {when}", data=f"th:t:{thread.id}:0")])
     rows.append(_nav(ctx, "th:l", page, found.has_more))
     return [_reply(incoming, ctx.t("Your conversations (page {page}):", page=page + 1), rows)]
@@ -99,7 +100,7 @@ def _line(ctx: Context, message: Message, author: str) -> str:
         text = f"📎 {name} {text}".rstrip()
     elif message.kind is MessageKind.PHOTO:
         text = f"🖼 {text}".rstrip()
-    return _cut(f"[{_when(message)}] {author}: {text}", LINE_MAX)
+    return _cut(f"[{_when(ctx, message)}] {author}: {text}", LINE_MAX)
 
 
 async def _history(incoming: Incoming, ctx: Context, thread_id: int,

@@ -39,6 +39,7 @@ from handlers.contract import (
     SendPhoto,
     keyboard,
 )
+from handlers.formats import moment
 from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.relay import KIND_NAMES
 from handlers.relay_views import CAPTION_MAX, MAX_PAGE
@@ -120,7 +121,7 @@ async def _queue(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
 async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
     item = await open_item(ctx.uow, ctx.user, item_id)
     lines = [
-        f"#{item.id} · {ctx.t(ITEM_KINDS[item.kind])} · {item.created_at:%Y-%m-%d %H:%M}",
+        f"#{item.id} · {ctx.t(ITEM_KINDS[item.kind])} · {moment(item.created_at, ctx.language)}",
         ctx.t("About: {user}", user=await _name(ctx, item.subject_id)),
         ctx.t("Reported by: {user}", user=await _name(ctx, item.reporter_id)),
         ctx.t("Reason: {reason}", reason=_reason(ctx, item)),
@@ -134,7 +135,8 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
                                a=await _name(ctx, thread.user_a),
                                b=await _name(ctx, thread.user_b)))
         if message is not None:
-            lines.append(ctx.t("Message of {when}:", when=f"{message.created_at:%Y-%m-%d %H:%M}"))
+            lines.append(ctx.t("Message of {when}:",
+                               when=moment(message.created_at, ctx.language)))
             kind = ctx.t("photo") if message.kind is MessageKind.PHOTO else ctx.t("file")
             lines.append(_cut(message.text, QUOTE_MAX) or f"📎 {message.file_name or kind}")
             if message.delivered != message.text:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from babel.dates import format_date
-
 from core.errors import N_
 from core.holds import pending_holds
 from core.ledger import Account, AccountKind, Hold, Owner, StatementLine
 from core.money import Money, format_money
 from handlers.context import Context
 from handlers.contract import Button, Keyboard, keyboard
+from handlers.formats import day
 
 __all__ = ["PAGE_SIZE", "TOP_UP_BUTTON", "history_page", "signed", "wallet_screen"]
 
@@ -47,7 +46,7 @@ def signed(money: Money, locale: str) -> str:
 
 def _date(moment: datetime, ctx: Context) -> str:
     """A date in the reader's locale ("Jan 20, 2026", "20 янв. 2026 г.")."""
-    return format_date(moment.date(), format="medium", locale=ctx.language)
+    return day(moment.date(), ctx.language)
 
 
 def _amounts(values: Iterable[Money], ctx: Context) -> str:
