@@ -278,7 +278,7 @@ class Milestone:
         escrow = self.escrow
         if release.is_negative or release > escrow:
             raise InvalidInput(N_("The part to release must be between zero and {escrow}."),
-                               escrow=str(escrow))
+                               escrow=escrow)
         action = (Action.RESOLVE_REFUND if release.is_zero else Action.RESOLVE_RELEASE
                   if release == escrow else Action.RESOLVE_PARTIAL)
         target = self.guard(action, actor)

@@ -6,19 +6,26 @@
   about a user from anyone (ACC-04), and a milestone dispute (MS-08, resolved with
   ``/resolve``, :mod:`core.services.milestones`). Support closes an item as resolved or
   dismissed, with a note.
-- Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03).
+- Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03). What
+  it acted on is stored as data, never as a sentence: the user (``target_id``), the queue item
+  (``item_id``) and, in ``details``, the milestone and the amounts in minor units with their
+  currency (:func:`dispute_details`). The audit screen words each line at read time in the
+  reader's language and number format.
 - Staff are users with the support or admin role; admins come from the configuration
   (``ADMIN_IDS``) and alone grant or revoke the support role.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 from core.accounts import Role, User
 from core.errors import N_, Conflict, Forbidden, InvalidInput
+from core.money import Money
 
 __all__ = [
     "NOTE_MAX",
@@ -28,6 +35,7 @@ __all__ = [
     "ItemKind",
     "ItemStatus",
     "QueueItem",
+    "dispute_details",
     "ensure_admin",
     "ensure_staff",
     "is_staff",
@@ -94,9 +102,17 @@ class QueueItem:
         self.note = validate_reason(note, limit=NOTE_MAX)
 
 
+AuditDetails = Mapping[str, int | str]
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One support action: who (``actor_id``), when, what (``action`` on whom) and why."""
+    """One support action: who (``actor_id``), when, what (``action`` on whom) and why.
+
+    ``reason`` is the why as the staff member typed it; ``details`` what the action acted on
+    beyond the user and the queue item (for a dispute: :func:`dispute_details`). Rows written
+    before details existed have none; they are shown with their stored reason.
+    """
 
     actor_id: int
     action: AuditAction
@@ -105,6 +121,28 @@ class AuditEntry:
     target_id: int | None = None
     item_id: int | None = None
     id: int | None = None
+    details: AuditDetails = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def milestone_id(self) -> int | None:
+        """The milestone a dispute decision was about, if recorded."""
+        value = self.details.get("milestone")
+        return value if isinstance(value, int) else None
+
+    def amount(self, name: str) -> Money | None:
+        """An amount of ``details`` (minor units under ``name``, in its ``currency``)."""
+        minor, currency = self.details.get(name), self.details.get("currency")
+        if not isinstance(minor, int) or not isinstance(currency, str):
+            return None
+        return Money(minor, currency)
+
+
+def dispute_details(milestone_id: int, resolution: str, released: Money,
+                    refunded: Money) -> AuditDetails:
+    """MS-08: what a dispute decision acted on: the milestone, and where the money went."""
+    return MappingProxyType({"milestone": milestone_id, "resolution": resolution,
+                             "released": released.minor, "refunded": refunded.minor,
+                             "currency": released.currency})
 
 
 def is_staff(user: User) -> bool:

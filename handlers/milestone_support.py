@@ -22,6 +22,7 @@ from core.milestone_events import MilestoneEvent
 from core.milestones import Action, Actor
 from core.money import parse_amount
 from core.payments import Settlement
+from core.services.ledger import wallet_account
 from core.services.milestone_disputes import DisputeView, Resolution, dispute_view, resolve
 from core.services.milestone_payments import fund_after_payment
 from core.support import ensure_staff
@@ -32,7 +33,7 @@ from handlers.keyboards import stale
 from handlers.market_format import number, parts
 from handlers.milestone_notices import tell
 from handlers.milestone_views import STATE_NAMES, moment, money
-from handlers.payment_hooks import after_payment
+from handlers.payment_hooks import HookReply, after_payment
 from handlers.router import Router
 
 __all__ = ["command_dispute", "command_resolve", "fund_paid_milestone", "queue_button",
@@ -43,6 +44,8 @@ router = Router()
 NOT_FUNDED_AFTER_PAYMENT = N_("The payment is in your wallet, but nothing was moved into escrow: "
                               "the milestone or your wallet changed in the meantime. Open the "
                               "milestone to see where it stands.")
+PAID_INTO_ESCROW = N_("Payment received: {amount}. It went straight into the escrow of the "
+                      "milestone “{title}”; your wallet balance is {balance}.")
 PART_TOO_LARGE = N_("The part to release must be between zero and {escrow}.")
 USAGE = N_("Usage: /resolve <milestone> release <reason>, /resolve <milestone> partial "
            "<amount> <reason>, or /resolve <milestone> refund <reason>")
@@ -157,24 +160,27 @@ async def command_resolve(incoming: Incoming, ctx: Context) -> list[Reply]:
 
 
 @after_payment
-async def fund_paid_milestone(ctx: Context, settlement: Settlement) -> list[Reply]:
+async def fund_paid_milestone(ctx: Context, settlement: Settlement) -> HookReply:
     """A paid milestone invoice funds its milestone (or approves its change) at once."""
     intent = settlement.intent
     if intent is None or intent.id is None:
-        return []
+        return HookReply()
     invoice = await ctx.uow.milestones.invoice(intent.id)
     if invoice is None:
-        return []
+        return HookReply()
     outcome = await fund_after_payment(ctx.uow, ctx.user, intent.id, ctx.now())
     if outcome is None:  # the milestone moved on, or the wallet no longer covers it
-        return [Send(ctx.t(NOT_FUNDED_AFTER_PAYMENT), keyboard=keyboard(
-            [Button(ctx.t("Open the milestone"), data=f"ms:v:{invoice.milestone_id}")]))]
+        return HookReply([Send(ctx.t(NOT_FUNDED_AFTER_PAYMENT), keyboard=keyboard(
+            [Button(ctx.t("Open the milestone"), data=f"ms:v:{invoice.milestone_id}")]))])
     await tell(ctx.uow, outcome)
+    milestone = outcome.milestone
+    balance = await ctx.uow.ledger.balance(wallet_account(ctx.user.id, settlement.amount.currency))
     done = (N_("💰 The milestone “{title}” is funded: {amount} is in escrow. The freelancer "
                "is told to start.") if outcome.action is Action.FUND else
             N_("✏️ The change of “{title}” is approved; the escrow now holds {amount}."))
-    return [Send(ctx.t(done, title=outcome.milestone.title,
-                       amount=money(ctx, outcome.milestone.escrow)),
-                 keyboard=keyboard([Button(ctx.t("Open the milestone"),
-                                           data=f"ms:v:{outcome.milestone.id}")]))]
-
+    return HookReply(
+        [Send(ctx.t(done, title=milestone.title, amount=money(ctx, milestone.escrow)),
+              keyboard=keyboard([Button(ctx.t("Open the milestone"),
+                                        data=f"ms:v:{milestone.id}")]))],
+        received=ctx.t(PAID_INTO_ESCROW, amount=settlement.amount, title=milestone.title,
+                       balance=balance))

@@ -128,10 +128,22 @@ BOARD_BUTTONS = 96
 CARD_TEXT_BUDGET, CARD_TEXT_MIN = 4000, 300
 
 
+#: A settled milestone whose escrow went both ways (MS-08's partial release).
+SPLIT = N_("{released} released to the freelancer, {refunded} refunded to the client")
+
+
+def state_text(ctx: Context, milestone: Milestone) -> str:
+    """The state as a board line says it; a split decision says where each part went."""
+    released, refunded = milestone.released, milestone.refunded
+    if released and refunded and released.is_positive and refunded.is_positive:
+        return ctx.t(SPLIT, released=released, refunded=refunded)
+    return ctx.t(STATE_NAMES[milestone.state])
+
+
 def _line(ctx: Context, number: int, milestone: Milestone) -> str:
     return (f"{number}. {STATE_ICONS[milestone.state]} {short(milestone.title, 40)} — "
             f"{money(ctx, milestone.amount)} — {day(ctx, milestone.due_date)} — "
-            f"{ctx.t(STATE_NAMES[milestone.state])}")
+            f"{state_text(ctx, milestone)}")
 
 
 def board_text(ctx: Context, board: Board, title: str) -> tuple[str, Keyboard]:

@@ -4,21 +4,36 @@
 then runs every registered hook, in the same unit of work, with the :class:`Settlement`. A
 feature that invoices through a top-up intent for a purpose of its own (funding a milestone
 when the wallet is short) registers a hook that recognises its intents and finishes the job,
-so the money and its use are committed together. A hook returns the extra replies for the
-payer (none if the intent is not its own) and must not refuse: the money has already arrived.
+so the money and its use are committed together. A hook returns a :class:`HookReply` (empty if
+the intent is not its own) and must not refuse: the money has already arrived.
+
+The hooks run before the payer is told anything, so the confirmation says where the money is
+now: a hook that moved it on at once (into a milestone's escrow) words the confirmation itself
+(``HookReply.received``), with the wallet balance as it stands after the move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from core.payments import Settlement
 from handlers.context import Context
 from handlers.contract import Action
 
-__all__ = ["PaymentHook", "after_payment", "run_after_payment"]
+__all__ = ["HookReply", "PaymentHook", "after_payment", "run_after_payment"]
 
-PaymentHook = Callable[[Context, Settlement], Awaitable[list[Action]]]
+
+@dataclass(frozen=True, slots=True)
+class HookReply:
+    """A hook's answer: replies for the payer; ``received`` replaces "added to your wallet"
+    when the hook moved the money on (already translated, naming where it went)."""
+
+    replies: list[Action] = field(default_factory=list)
+    received: str | None = None
+
+
+PaymentHook = Callable[[Context, Settlement], Awaitable[HookReply]]
 _HOOKS: list[PaymentHook] = []
 
 
@@ -29,11 +44,15 @@ def after_payment(hook: PaymentHook) -> PaymentHook:
     return hook
 
 
-async def run_after_payment(ctx: Context, settlement: Settlement) -> list[Action]:
-    """Every hook's replies for a payment that was just credited (not for a replay)."""
+async def run_after_payment(ctx: Context, settlement: Settlement) -> HookReply:
+    """Every hook's replies for a payment that was just credited (not for a replay), and the
+    confirmation of the hook that moved the money on, if one did."""
     if settlement.replayed or settlement.intent is None:
-        return []
+        return HookReply()
     actions: list[Action] = []
+    received = None
     for hook in _HOOKS:
-        actions += await hook(ctx, settlement)
-    return actions
+        reply = await hook(ctx, settlement)
+        actions += reply.replies
+        received = reply.received or received
+    return HookReply(actions, received)

@@ -48,6 +48,7 @@ from handlers.contract import (
     Action,
     AnswerCallback,
     Button,
+    Edit,
     FileUpload,
     Incoming,
     Keyboard,
@@ -243,6 +244,11 @@ async def expect_button(incoming: Incoming, ctx: Context) -> list[Action]:
     return await _ask(ctx, step, lead=ctx.t("Please choose with the buttons, or send /cancel."))
 
 
+def _in_place(actions: list[Action]) -> list[Action]:
+    """A list re-shown after a tap on it edits its own message instead of sending a new one."""
+    return [Edit(a.text, keyboard=a.keyboard) if isinstance(a, Send) else a for a in actions]
+
+
 async def _portfolio_list(ctx: Context) -> list[Action]:
     items = await ctx.uow.market.profiles.portfolio(ctx.user.id)
     if not items:
@@ -278,7 +284,7 @@ async def profile_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if verb == "px" and (item_id := number(arg)) is not None:
         item = await remove_portfolio_item(ctx.uow, ctx.user, item_id)
         return [AnswerCallback(ctx.t("Removed: {title}", title=item.title)),
-                *await _portfolio_list(ctx)]
+                *_in_place(await _portfolio_list(ctx))]
     if len(data) == 2 and verb in ("new", "pa", "pl", "cd", "skip"):
         return await _plain_verb(ctx, verb)
     if verb == "e" and arg in STEPS:
@@ -293,7 +299,7 @@ async def profile_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if verb == "ct" and ctx.state == "pf.categories" and arg in {c.code for c in CATEGORIES}:
         chosen = list(ctx.draft.get("categories", []))
         chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
-        return await _ask(ctx, "categories", {"categories": chosen})
+        return _in_place(await _ask(ctx, "categories", {"categories": chosen}))
     return stale(ctx)
 
 

@@ -109,7 +109,10 @@ def project_text(ctx: Context, project: Project) -> str:
     if project.owner_id == ctx.user.id or project.status is not ProjectStatus.PUBLISHED:
         lines.append(ctx.t("Status: {status}", status=ctx.t(STATUS_NAMES[project.status])))
     lines += ["", project.description, ""]
-    lines.append(ctx.t("Posted on {date}", date=day(ctx, project.created_at.date())))
+    if project.published_at is not None:  # a draft was never posted: it says when it was made
+        lines.append(ctx.t("Posted on {date}", date=day(ctx, project.published_at.date())))
+    else:
+        lines.append(ctx.t("Created on {date}", date=day(ctx, project.created_at.date())))
     if project.status is ProjectStatus.PUBLISHED:
         lines.append(ctx.t("Link: {link}", link=(
             f"https://t.me/{ctx.settings.bot_username}?start=p{project.id}")))

@@ -41,6 +41,7 @@ from handlers.contract import (
 )
 from handlers.formats import moment
 from handlers.keyboards import callback_ints, stale, typed_text
+from handlers.market_format import short
 from handlers.relay import KIND_NAMES
 from handlers.relay_views import CAPTION_MAX, MAX_PAGE
 from handlers.router import Router
@@ -73,6 +74,15 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.DISMISS: N_("dismissed"),
     AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
 }
+#: Closing a queue item names the item, its kind and whom it was about.
+ITEM_ACTIONS: dict[AuditAction, str] = {
+    AuditAction.RESOLVE: N_("resolved queue item #{item} ({kind}) about {target}"),
+    AuditAction.DISMISS: N_("dismissed queue item #{item} ({kind}) about {target}"),
+}
+DISPUTE_DECIDED = N_("decided the dispute about milestone #{milestone} “{title}” with {target}: "
+                     "{released} to the freelancer, {refunded} back to the client")
+#: A decision recorded before the audit kept its details, whose note could not be read.
+OLD_DISPUTE = N_("decided a milestone dispute (queue item #{item}) with {target}")
 CLOSE: dict[str, ItemStatus] = {"r": ItemStatus.RESOLVED, "d": ItemStatus.DISMISSED}
 
 
@@ -179,13 +189,31 @@ async def _ask_note(ctx: Context, item_id: int, status: ItemStatus) -> list[Acti
                        "Send /cancel to stop."))]
 
 
-def _entry_line(ctx: Context, entry: AuditEntry, actor: str, target: str) -> str:
-    what = ctx.t(ACTIONS[entry.action])
-    if entry.item_id is not None:
-        what = f"{what} #{entry.item_id}"
+async def _entry_what(ctx: Context, entry: AuditEntry, target: str) -> str:
+    """What an audit row did, on which object, worded now in the reader's language."""
+    if entry.action in ITEM_ACTIONS and entry.item_id is not None:
+        item = await ctx.uow.support.get_item(entry.item_id)
+        kind = ctx.t(ITEM_KINDS[item.kind]) if item is not None else "—"
+        return ctx.t(ITEM_ACTIONS[entry.action], item=entry.item_id, kind=kind, target=target)
+    if entry.action is AuditAction.RESOLVE_DISPUTE:
+        milestone_id = entry.milestone_id
+        released, refunded = entry.amount("released"), entry.amount("refunded")
+        if milestone_id is None or released is None or refunded is None:  # an old, unread note
+            return ctx.t(OLD_DISPUTE, item=entry.item_id or "—", target=target)
+        milestone = await ctx.uow.milestones.get(milestone_id)
+        return ctx.t(DISPUTE_DECIDED, milestone=milestone_id, target=target,
+                     title=short(milestone.title, 40) if milestone else "—",
+                     released=released, refunded=refunded)
+    return f"{ctx.t(ACTIONS[entry.action])} {target}".rstrip()
+
+
+async def _entry_line(ctx: Context, entry: AuditEntry) -> str:
+    """One audit row: when (the reader's format, UTC), who, what on which object, and why."""
+    target = await _name(ctx, entry.target_id) if entry.target_id else ""
+    what = await _entry_what(ctx, entry, target)
     why = f" — {entry.reason}" if entry.reason else ""
-    return _cut(f"[{entry.created_at:%Y-%m-%d %H:%M}] {actor}: {what} {target}{why}".replace(
-        "  ", " "), AUDIT_LINE_MAX)
+    when = moment(entry.created_at, ctx.language)
+    return _cut(f"[{when}] {await _name(ctx, entry.actor_id)}: {what}{why}", AUDIT_LINE_MAX)
 
 
 async def _audit(incoming: Incoming, ctx: Context, target_id: int | None,
@@ -195,8 +223,7 @@ async def _audit(incoming: Incoming, ctx: Context, target_id: int | None,
              else ctx.t("Audit log:"))
     lines = [title, ""]
     for entry in found.items:
-        target = await _name(ctx, entry.target_id) if entry.target_id else ""
-        lines.append(_entry_line(ctx, entry, await _name(ctx, entry.actor_id), target))
+        lines.append(await _entry_line(ctx, entry))
     if not found.items:
         lines.append(ctx.t("No support actions recorded."))
     key = target_id or 0

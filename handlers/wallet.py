@@ -9,8 +9,9 @@ Dialog graph::
     /topup ----> wallet.amount --text-----> the invoice; a bad amount is refused with the
                                             reason and asked again; /cancel leaves
     pre_checkout_query -------------------> answered at once: ok, or the reason (ACC-02)
-    successful_payment -------------------> credited once per charge id; the new balance;
-                                            then the payment hooks (handlers.payment_hooks)
+    successful_payment -------------------> credited once per charge id, then the payment
+                                            hooks (handlers.payment_hooks); the payer is told
+                                            where the money is now, with the balance
     /ledger_check (admins) ---------------> the operator check's summary
 
 Telegram Payments is the production :class:`~core.payments.PaymentGateway`: the invoice
@@ -194,11 +195,12 @@ async def successful_payment(incoming: Incoming, ctx: Context) -> list[Action]:
     settlement = await settle_payment(ctx.uow, payment, ctx.now())
     for anomaly in settlement.anomalies:
         log.warning("payment %s of user %s: %s", payment.charge_id, payment.payer_id, anomaly)
-    balance = format_money(settlement.balance, ctx.language)
     if settlement.replayed:
-        return [Send(ctx.t(ALREADY_CREDITED, balance=balance))]
-    return [Send(ctx.t(CREDITED, amount=format_money(settlement.amount, ctx.language),
-                       balance=balance)), *await run_after_payment(ctx, settlement)]
+        return [Send(ctx.t(ALREADY_CREDITED, balance=settlement.balance))]
+    after = await run_after_payment(ctx, settlement)  # it may move the money on at once
+    received = after.received or ctx.t(CREDITED, amount=settlement.amount,
+                                       balance=settlement.balance)
+    return [Send(received), *after.replies]
 
 
 @router.command("ledger_check", admin=True)

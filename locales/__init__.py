@@ -21,6 +21,8 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from core.money import Money, format_money
+
 __all__ = ["LANGUAGES", "LOCALES_DIR", "Translator", "translator"]
 
 LOCALES_DIR = Path(__file__).resolve().parent
@@ -34,7 +36,11 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 
 class Translator:
-    """Translate and format messages for one language."""
+    """Translate and format messages for one language.
+
+    A :class:`~core.money.Money` parameter is written in this language's number format (a
+    refusal raised in ``core`` may carry the amount itself, never an English rendering of it).
+    """
 
     def __init__(self, language: str, translations: gettext.NullTranslations) -> None:
         self.language = language
@@ -42,11 +48,15 @@ class Translator:
 
     def __call__(self, message: str, /, **params: Any) -> str:
         text = self._tr.gettext(message)
-        return text.format(**params) if params else text
+        return text.format(**self._values(params)) if params else text
 
     def plural(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         text = self._tr.ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return text.format(n=n, **self._values(params))
+
+    def _values(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {name: format_money(value, self.language) if isinstance(value, Money) else value
+                for name, value in params.items()}
 
 
 def _compile(language: str) -> gettext.NullTranslations:

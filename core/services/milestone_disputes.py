@@ -31,6 +31,7 @@ from core.support import (
     ItemKind,
     ItemStatus,
     QueueItem,
+    dispute_details,
     ensure_staff,
     validate_reason,
 )
@@ -99,11 +100,11 @@ async def resolve(uow: UnitOfWork, staff: User, milestone_id: int, resolution: R
                        key=f"ms-resolve:{milestone.id}")
     action = {Resolution.RELEASE: Action.RESOLVE_RELEASE, Resolution.PARTIAL:
               Action.RESOLVE_PARTIAL, Resolution.REFUND: Action.RESOLVE_REFUND}[resolution]
-    note = f"milestone #{milestone.id}: {resolution.value} {released} / refund {refunded}: {why}"
+    details = dispute_details(milestone.id, resolution.value, released, refunded)
     for party in (contract.client_id, contract.expert_id):
         await uow.support.add_audit(AuditEntry(
             actor_id=staff.id, action=AuditAction.RESOLVE_DISPUTE, created_at=now,
-            reason=note, target_id=party, item_id=milestone.dispute_item_id))
+            reason=why, target_id=party, item_id=milestone.dispute_item_id, details=details))
     if milestone.dispute_item_id is not None:
         item = await uow.support.get_item(milestone.dispute_item_id)
         if item is not None and item.status is ItemStatus.OPEN:
@@ -122,6 +123,6 @@ def _release_of(resolution: Resolution, escrow: Money, part: Money | None) -> Mo
     if part is None or part.currency != escrow.currency or not (
             part.is_positive and part < escrow):
         raise InvalidInput(N_("A partial release must be more than zero and less than the "
-                              "escrow of {escrow}."), escrow=str(escrow))
+                              "escrow of {escrow}."), escrow=escrow)
     return part
 

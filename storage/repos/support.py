@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, null, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +38,8 @@ def _item(row: RowMapping) -> QueueItem:
 def _entry(row: RowMapping) -> AuditEntry:
     return AuditEntry(actor_id=row["actor_id"], action=AuditAction(row["action"]),
                       created_at=row["created_at"], reason=row["reason"],
-                      target_id=row["target_id"], item_id=row["item_id"], id=row["id"])
+                      target_id=row["target_id"], item_id=row["item_id"], id=row["id"],
+                      details=MappingProxyType(dict(row["details"] or {})))
 
 
 class SqlSupportRepo:
@@ -82,7 +84,8 @@ class SqlSupportRepo:
         """Append one audit row."""
         await self.session.execute(insert(support_audit).values(
             actor_id=entry.actor_id, action=entry.action.value, target_id=entry.target_id,
-            item_id=entry.item_id, reason=entry.reason, created_at=entry.created_at))
+            item_id=entry.item_id, reason=entry.reason, created_at=entry.created_at,
+            details=dict(entry.details) if entry.details else null()))
 
     async def audit(self, target_id: int | None, page: int,
                     page_size: int) -> Page[AuditEntry]:

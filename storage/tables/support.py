@@ -6,7 +6,9 @@
 - ``support_items``: the queue (flags, message reports, fraud reports, milestone disputes);
   a reporter reports a message once (unique ``reporter_id, message_id``; flags have no
   reporter).
-- ``support_audit``: append-only, one row per support action (ACC-03).
+- ``support_audit``: append-only, one row per support action (ACC-03); ``details`` holds what
+  it acted on as data (a milestone id, amounts in minor units and their currency), so that each
+  line is worded at read time in the reader's language.
 - ``email_codes``: verification codes, only their salted hash.
 - ``email_outbox``: e-mails written in the transaction that causes them, sent by ``bot.mail``.
 """
@@ -29,7 +31,7 @@ from sqlalchemy import (
 )
 
 from storage.tables.base import metadata
-from storage.types import UTCDateTime
+from storage.types import JsonDocument, UTCDateTime
 
 __all__ = ["email_codes", "email_outbox", "relay_messages", "relay_threads", "support_audit",
            "support_items"]
@@ -107,6 +109,7 @@ support_audit = Table(
     Column("item_id", BigInteger, ForeignKey("support_items.id", ondelete="RESTRICT")),
     Column("reason", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("details", JsonDocument),
 )
 Index("ix_support_audit_target_id_id", support_audit.c.target_id, support_audit.c.id)
 
