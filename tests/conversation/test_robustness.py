@@ -130,7 +130,7 @@ async def test_acc_02_a_suspended_newcomer_cannot_pick_a_role(bot: BotHarness) -
     await bot.suspend(3, "спам")
     await cy.press("Я фрилансер")
     assert cy.answer == AnswerCallback(
-        "Ваш аккаунт приостановлен: спам. Обратитесь в поддержку.", alert=True)
+        "Ваш аккаунт заблокирован: спам. Обратитесь в поддержку.", alert=True)
     assert (await bot.stored(3)).roles == set()
 
 
