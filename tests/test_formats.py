@@ -46,10 +46,10 @@ def _msgstrs(language: str) -> Iterator[tuple[str, str]]:
             for message in read_po(handle, locale=language):
                 if not message.id:
                     continue
-                strings = message.string if isinstance(message.string, tuple) else (
+                strings = message.string if isinstance(message.string, tuple | list) else (
                     message.string,)
                 for text in strings:
-                    if text:
+                    if isinstance(text, str) and text:
                         yield path.name, text
 
 

@@ -24,16 +24,16 @@ SUSPENDED: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def _entries(language: str) -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
         with Path(path).open("rb") as handle:
             for message in read_po(handle, locale=language):
                 if not message.id:
                     continue
                 msgid = message.id if isinstance(message.id, str) else message.id[0]
-                strings = message.string if isinstance(message.string, tuple) else (
+                strings = message.string if isinstance(message.string, tuple | list) else (
                     message.string,)
-                found += [(msgid, text) for text in strings]
+                found += [(msgid, text) for text in strings if isinstance(text, str)]
     return found
 
 
