@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from core.clock import FixedClock
-from core.support import AuditAction
+from core.support import AuditAction, AuditEntry
 from handlers.context import HandlerSettings
 from handlers.contract import Edit, Payment, PreCheckout, Send, SendInvoice
 from locales import translator
@@ -192,3 +192,19 @@ async def test_removing_portfolio_items_edits_the_list_it_was_pressed_on(
     actions = await bob.press_data(first)
     assert [type(a) for a in actions if isinstance(a, Send | Edit)] == [Edit]
     assert len(bob.messages) == shown and len(bob.messages[-1].buttons()) == 1
+
+
+async def test_acc_03_an_old_audit_row_without_details_is_shown_with_its_stored_words(
+        bot: BotHarness) -> None:
+    _alice, bob, lucia, _contract_id, _milestone_id = await _disputed(bot)
+    [_fraud, dispute] = await open_items(bot)
+    async with bot.database.uow() as uow:
+        await uow.support.add_audit(AuditEntry(
+            actor_id=lucia.id, action=AuditAction.RESOLVE_DISPUTE, created_at=bot.clock.now(),
+            reason="an old note", target_id=bob.id, item_id=dispute.id))
+        await uow.commit()
+    await lucia.command("/audit")
+    es = translator("es")
+    assert es("decided a milestone dispute (queue item #{item}) with {target}",
+              item=dispute.id, target=f"Bob Ivanov (id {bob.id})") + " — an old note" in (
+        lucia.reply)

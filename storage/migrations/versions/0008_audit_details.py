@@ -64,8 +64,7 @@ def details_of(reason: str) -> tuple[dict[str, Any], str] | None:
 
 def upgrade() -> None:
     """Add ``details``; move old dispute notes into it."""
-    with op.batch_alter_table("support_audit") as batch:
-        batch.add_column(sa.Column("details", JsonDocument, nullable=True))
+    op.add_column("support_audit", sa.Column("details", JsonDocument, nullable=True))
     connection = op.get_bind()
     rows = connection.execute(sa.select(_audit.c.id, _audit.c.reason).where(
         _audit.c.action == "resolve_dispute", _audit.c.details.is_(None))).all()
@@ -91,5 +90,4 @@ def downgrade() -> None:
                 f"{_major(details['released'], code)} {code} / refund "
                 f"{_major(details['refunded'], code)} {code}: {why}")
         connection.execute(sa.update(_audit).where(_audit.c.id == row_id).values(reason=note))
-    with op.batch_alter_table("support_audit") as batch:
-        batch.drop_column("details")
+    op.drop_column("support_audit", "details")  # SQLite 3.35+ drops a plain column in place
