@@ -6,6 +6,8 @@ profile shows the ticks moving on one message, never a new message per tap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.sandbox import SandboxMessage
@@ -22,6 +24,10 @@ EN = translator("en")
 def _ticked(message: SandboxMessage) -> set[str]:
     return {label.removeprefix("✓ ") for row in message.buttons for label, _ in row
             if label.startswith("✓ ")}
+
+
+def _ticks(expected: set[str]) -> Callable[[SandboxMessage], bool]:
+    return lambda message: _ticked(message) == expected
 
 
 async def test_choosing_categories_edits_the_one_message_on_every_tap(running: Running) -> None:
@@ -41,5 +47,5 @@ async def test_choosing_categories_edits_the_one_message_on_every_tap(running: R
     for data, expected in (("pf:ct:cad", {cad}), ("pf:ct:design", {cad, design}),
                            ("pf:ct:cad", {design})):
         await boris.press_data(picker, data, WAIT)
-        await boris.wait_edit(picker, WAIT, predicate=lambda m, e=expected: _ticked(m) == e)
+        await boris.wait_edit(picker, WAIT, predicate=_ticks(expected))
     assert len(boris.messages) == shown
