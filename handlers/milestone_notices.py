@@ -30,8 +30,8 @@ from handlers.notify import notify
 __all__ = ["NOTICES", "OPEN_MILESTONE", "auto_release_step", "remind_step", "tell"]
 
 OPEN_MILESTONE = N_("Open the milestone")
-_DISPUTED = N_("⚠️ {name} opened a dispute about the milestone “{title}”: {text}. Support will "
-               "read both sides' history and decide.")
+_DISPUTED = N_("⚠️ {name} opened a dispute about the milestone “{title}”. Support will read "
+               "both sides' history and decide. Reason: {text}")
 _RESOLVED = N_("Support decided the dispute about the milestone “{title}”: {released} to the "
                "freelancer, {refunded} back to the client's wallet. Reason: {text}")
 

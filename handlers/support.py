@@ -106,8 +106,8 @@ async def command_suspend(incoming: Incoming, ctx: Context) -> list[Action]:
     return await _staff_action(
         incoming, ctx, action, N_("Usage: /suspend <user id or @username> <reason>"),
         N_("{name} is suspended."),
-        N_("Your account is suspended: {reason}. You can still read, but not act. "
-           "Contact support if you think this is a mistake."), needs_reason=True)
+        N_("Your account is suspended: you can still read, but not act. Contact support if "
+           "you think this is a mistake. Reason: {reason}"), needs_reason=True)
 
 
 @router.command("reinstate", admin=True)

@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Placeholders filled with an amount somewhere in the code.
 MONEY_FIELDS = frozenset({"amount", "balance", "escrow", "minimum", "maximum", "missing",
                           "released", "refunded", "budget", "rate", "low", "high", "moved"})
+#: Placeholders filled with what a person typed (a reason, a note, a message): it may end with
+#: its own full stop, so no template puts punctuation right after one.
+TEXT_FIELDS = frozenset({"reason", "text", "note"})
+TYPED = "Nothing was delivered."
 #: One date in every month (abbreviations differ: "мая" has no full stop, "янв." has one).
 DATES = [date(2027, month, 10) for month in range(1, 13)]
 INSTANTS = [datetime(2027, 1, 10, 0, 58, 34, tzinfo=UTC), datetime(2027, 3, 1, 13, 5, 9,
@@ -72,6 +76,8 @@ def _fill(text: str, values: dict[str, str]) -> str:
             return values["moment"]
         if name in MONEY_FIELDS:
             return values["money"]
+        if name in TEXT_FIELDS:
+            return TYPED
         return "Word"
     return PLACEHOLDER.sub(one, text)
 

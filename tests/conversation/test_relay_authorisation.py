@@ -98,12 +98,12 @@ async def test_acc_02_a_suspended_user_reads_threads_but_cannot_write_or_report(
     await alice.forge(f"msg:w:{thread_id}")  # Alice starts a reply...
     await bot.suspend(alice.id, "payment fraud")
     await alice.say("are you there?")  # ...and is suspended before sending it
-    assert "suspended: payment fraud" in alice.reply
+    assert "Reason: payment fraud" in alice.reply
     assert await deliver(bot) == 0
     await alice.command("/messages")
     await alice.press(alice.buttons()[0])
     assert SECRET in alice.last_text  # reading is still allowed
     for data in (f"msg:w:{thread_id}", f"msg:rep:{message_id}", f"msg:new:{bob.id}"):
         await alice.forge(data)
-        assert "suspended: payment fraud" in _everything_said(alice)
+        assert "Reason: payment fraud" in _everything_said(alice)
     assert await open_items(bot) == []
