@@ -4,6 +4,7 @@
   "10 ene 2027"). In ru and uk it ends with a full stop (the abbreviation "г."/"р."), so a
   catalog entry must never put "." right after a date placeholder:
   ``tests/test_formats.py`` formats real dates into every catalog to prove none does.
+- :func:`count` is a whole number in the reader's grouping ("12,345", "12 345", "12.345").
 - :func:`moment` is an instant in UTC, to the minute, never with seconds ("Jan 10, 2027,
   12:58 AM UTC", "10 янв. 2027 г., 00:58 UTC"): the locale's own way of joining its medium
   date and its short time.
@@ -18,8 +19,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
 
-__all__ = ["DAY_FIELDS", "MOMENT_FIELDS", "day", "moment"]
+__all__ = ["DAY_FIELDS", "MOMENT_FIELDS", "count", "day", "moment"]
 
 #: Placeholders filled with :func:`day` somewhere in the code ("Due: {value}" among others).
 DAY_FIELDS = frozenset({"date", "day", "due", "value"})
@@ -39,3 +41,8 @@ def moment(value: datetime, language: str) -> str:
     text = (pattern.replace("{1}", format_date(utc, format="medium", locale=language))
             .replace("{0}", format_time(utc, format="short", tzinfo=None, locale=language)))
     return f"{text} UTC"
+
+
+def count(value: int, language: str) -> str:
+    """A whole number (points, a count) in the reader's format ("12,345", "12 345")."""
+    return format_decimal(value, locale=language)

@@ -22,6 +22,7 @@ from core.services.accounts import (
 )
 from handlers.context import Context
 from handlers.contract import Action, Button, Edit, Incoming, Send, keyboard
+from handlers.formats import count
 from handlers.keyboards import (
     NO_TEXT,
     callback_parts,
@@ -71,7 +72,7 @@ async def profile_reply(ctx: Context) -> Send:
         ctx.t("E-mail: {value}", value=user.email or missing),
         ctx.t("Roles: {roles}", roles=roles_text(ctx, user.roles)),
         ctx.t("Language: {language}", language=LANGUAGE_NAMES[ctx.language]),
-        ctx.t("Rating points: {points}", points=points),
+        ctx.t("Rating points: {points}", points=count(points, ctx.language)),
     ])
     buttons = keyboard(
         [Button(ctx.t("Edit first name"), data="prof:edit:first"),

@@ -57,6 +57,7 @@ from handlers.contract import (
     SendPhoto,
     keyboard,
 )
+from handlers.formats import count
 from handlers.keyboards import NO_TEXT, stale, typed_text
 from handlers.market_format import amount, category_name, number, parts, short
 from handlers.relay import message_button
@@ -110,7 +111,8 @@ async def profile_card(ctx: Context, card: ProfileCard) -> tuple[str, Keyboard]:
     """The public card (and, on one's own card, the edit buttons)."""
     user = card.user
     lines = [f"👤 {user.display_name}" + (" · PROFI" if card.profi else ""),
-             ctx.t("Rating points: {points}", points=card.points), *_freelancer_lines(ctx, card)]
+             ctx.t("Rating points: {points}", points=count(card.points, ctx.language)),
+             *_freelancer_lines(ctx, card)]
     if card.employer is not None:
         company = f" ({card.employer.company})" if card.employer.company else ""
         lines.append(ctx.t("Employer: {name}", name=card.employer.name + company))

@@ -20,6 +20,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from core.money import Money, format_money
 
@@ -39,7 +40,8 @@ class Translator:
     """Translate and format messages for one language.
 
     A :class:`~core.money.Money` parameter is written in this language's number format (a
-    refusal raised in ``core`` may carry the amount itself, never an English rendering of it).
+    refusal raised in ``core`` may carry the amount itself, never an English rendering of it),
+    and so is the count ``{n}`` of a plural message ("1,500", "1 500").
     """
 
     def __init__(self, language: str, translations: gettext.NullTranslations) -> None:
@@ -52,7 +54,7 @@ class Translator:
 
     def plural(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
         text = self._tr.ngettext(singular, plural, n)
-        return text.format(n=n, **self._values(params))
+        return text.format(n=format_decimal(n, locale=self.language), **self._values(params))
 
     def _values(self, params: dict[str, Any]) -> dict[str, Any]:
         return {name: format_money(value, self.language) if isinstance(value, Money) else value

@@ -20,8 +20,8 @@ from babel.messages.pofile import read_po
 
 from core.currencies import EXPONENTS
 from core.money import Money, format_money
-from handlers.formats import DAY_FIELDS, MOMENT_FIELDS, day, moment
-from locales import LANGUAGES, LOCALES_DIR
+from handlers.formats import DAY_FIELDS, MOMENT_FIELDS, count, day, moment
+from locales import LANGUAGES, LOCALES_DIR, translator
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Placeholders filled with an amount somewhere in the code.
@@ -129,3 +129,19 @@ def test_every_placeholder_given_a_date_is_checked_as_one() -> None:
     unchecked = [f"{path}: {name}={how}(...)" for path, name, how in found
                  if name not in FORMATTERS[how]]
     assert not unchecked, "\n".join(unchecked)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "… and 1,500 more milestones"), ("ru", "… и ещё 1\xa0500 этапов"),
+    ("es", "… y 1.500 hitos más"), ("uk", "… і ще 1\xa0500 етапів")])
+def test_a_count_in_a_sentence_is_written_in_the_readers_number_format(
+        language: str, expected: str) -> None:
+    tr = translator(language)
+    assert tr.plural("… and {n} more milestone", "… and {n} more milestones", 1500) == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "12,345"), ("ru", "12\xa0345"), ("uk", "12\xa0345"), ("es", "12.345")])
+def test_rating_points_are_written_in_the_readers_number_format(
+        language: str, expected: str) -> None:
+    assert count(12345, language) == expected
