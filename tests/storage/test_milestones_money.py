@@ -110,7 +110,9 @@ async def test_ms_08_support_releases_part_the_rest_is_refunded_audited_and_clos
     assert {(e.action, e.target_id, e.actor_id) for e in audit.items} == {
         (AuditAction.RESOLVE_DISPUTE, CLIENT, SUPPORT), (AuditAction.RESOLVE_DISPUTE, EXPERT,
                                                          SUPPORT)}
-    assert all("Half of the drawings" in e.reason for e in audit.items)
+    assert all(e.reason == "Half of the drawings were delivered" for e in audit.items)
+    assert all((e.milestone_id, e.amount("released"), e.amount("refunded")) == (
+        milestone_id, usd("60.00"), usd("40.00")) for e in audit.items)  # ACC-03: as data
     assert [h.clears_at for h in holds] == [available_at(clock.now())]
     with pytest.raises(Conflict):
         await act_as(db, SUPPORT, resolve, milestone_id, Resolution.REFUND, "again", clock.now())
