@@ -1,8 +1,9 @@
 """Support commands (ACC-02..04): roles, suspension, fraud reports.
 
-Staff commands are registered with ``admin=True``, so the dispatcher hides them from anyone
-without the support or admin role; the services check the role again (and admins alone
-grant or revoke support), so forged arguments change nothing::
+Staff commands are registered with the role they need (``admin=True``: support and admins;
+``role=Role.ADMIN``: admins only), so the dispatcher answers anyone else with one refusal that
+names the role; the services check the role again, so forged arguments change nothing. The
+affected user's command menu is set again after each of these (:func:`handlers.menu.user_menu`)::
 
     /grant_support <user> [why]    /revoke_support <user> [why]       (admins)
     /suspend <user> <reason>       /reinstate <user> [why]            (support, admins)
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from core.accounts import User
+from core.accounts import Role, User
 from core.errors import N_
 from core.ports import UnitOfWork
 from core.services.support import (
@@ -32,6 +33,7 @@ from core.services.support import (
 from handlers.context import Context
 from handlers.contract import Action, Button, Incoming, Send
 from handlers.keyboards import callback_ints, callback_parts, stale, typed_text
+from handlers.menu import user_menu
 from handlers.notify import notify
 from handlers.router import Router
 
@@ -72,10 +74,11 @@ async def _staff_action(incoming: Incoming, ctx: Context, action: StaffAction, u
     target = await find_user(ctx.uow, who)
     await action(ctx.uow, ctx.user, target, why, ctx.now())
     await notify(ctx.uow, target.id, notice, reason=target.suspended_reason or why)
-    return [Send(ctx.t(done, name=describe_user(target)))]
+    return [Send(ctx.t(done, name=describe_user(target))),
+            user_menu(target, ctx.settings.default_language)]
 
 
-@router.command("grant_support", admin=True)
+@router.command("grant_support", role=Role.ADMIN)
 async def command_grant_support(incoming: Incoming, ctx: Context) -> list[Action]:
     """An admin gives a user the support role (audited)."""
     return await _staff_action(
@@ -85,7 +88,7 @@ async def command_grant_support(incoming: Incoming, ctx: Context) -> list[Action
         needs_reason=False)
 
 
-@router.command("revoke_support", admin=True)
+@router.command("revoke_support", role=Role.ADMIN)
 async def command_revoke_support(incoming: Incoming, ctx: Context) -> list[Action]:
     """An admin takes the support role away (audited)."""
     return await _staff_action(
