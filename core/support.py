@@ -4,8 +4,9 @@
   automatically because it carried contact details or payment handles before a contract
   (MSG-03), a relayed message a participant reported with a reason (MSG-02), and a fraud report
   about a user from anyone (ACC-04), and a milestone dispute (MS-08, resolved with
-  ``/resolve``, :mod:`core.services.milestones`). Support closes an item as resolved or
-  dismissed, with a note.
+  ``/resolve``, :mod:`core.services.milestones`), and a suspended user's appeal (ACC-02:
+  resolving it reinstates them, dismissing it keeps the suspension). Support closes an item as
+  resolved or dismissed, with a note.
 - Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03).
 - Staff are users with the support or admin role; admins come from the configuration
   (``ADMIN_IDS``) and alone grant or revoke the support role.
@@ -45,6 +46,7 @@ class ItemKind(StrEnum):
     REPORT = "report"  # MSG-02: a participant reported a message
     FRAUD = "fraud"  # ACC-04: a user reported another user
     DISPUTE = "dispute"  # MS-08: a side of a fixed-price contract disputes a milestone
+    APPEAL = "appeal"  # ACC-02: a suspended user asks support to review the suspension
 
 
 class ItemStatus(StrEnum):
@@ -65,6 +67,7 @@ class AuditAction(StrEnum):
     RESOLVE = "resolve"
     DISMISS = "dismiss"
     RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
+    APPEAL = "appeal"  # ACC-02: the suspended user (the actor) appealed; the item is the appeal
 
 
 @dataclass(slots=True)
