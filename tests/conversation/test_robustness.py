@@ -103,7 +103,7 @@ async def test_a_duplicated_update_has_no_second_effect(bot: BotHarness) -> None
 async def test_acc_02_a_suspended_user_gets_the_reason_on_actions(bot: BotHarness) -> None:
     ann = await _signed_up(bot)
     await bot.suspend(1, "unpaid invoice")
-    reason = "Your account is suspended: unpaid invoice. Contact support."
+    reason = "Your account is suspended: unpaid invoice. Send /appeal to ask support to review it."
     await ann.command("/profile")
     assert "First name: Ann" in ann.reply  # reading is allowed
     before = await bot.snapshot(1)
@@ -120,7 +120,7 @@ async def test_acc_02_a_suspended_user_in_a_dialog_changes_nothing(bot: BotHarne
     await ann.press("Edit last name")
     await bot.suspend(1, "fraud review")
     await ann.say("Smith")
-    assert ann.reply == "Your account is suspended: fraud review. Contact support."
+    assert ann.reply == "Your account is suspended: fraud review. Send /appeal to ask support to review it."
     assert (await bot.stored(1)).last_name == "Lee"
 
 
@@ -130,7 +130,8 @@ async def test_acc_02_a_suspended_newcomer_cannot_pick_a_role(bot: BotHarness) -
     await bot.suspend(3, "спам")
     await cy.press("Я фрилансер")
     assert cy.answer == AnswerCallback(
-        "Ваш аккаунт приостановлен: спам. Обратитесь в поддержку.", alert=True)
+        "Ваш аккаунт приостановлен: спам. Чтобы попросить поддержку пересмотреть решение, "
+        "отправьте /appeal.", alert=True)
     assert (await bot.stored(3)).roles == set()
 
 

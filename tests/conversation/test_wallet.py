@@ -226,9 +226,10 @@ async def test_acc_02_a_suspended_user_cannot_top_up_and_is_told_why(bot: BotHar
     answer = await pre_checkout(ann, invoice.payload, invoice.amount)
     assert not answer.ok
     assert answer.error == ("Your account is suspended: chargebacks under review. "
-                            "Contact support.")
+                            "Send /appeal to ask support to review it.")
     await ann.command("/topup 20")
-    assert ann.reply == "Your account is suspended: chargebacks under review. Contact support."
+    assert ann.reply == ("Your account is suspended: chargebacks under review. "
+                         "Send /appeal to ask support to review it.")
     assert not any(isinstance(a, SendInvoice) for a in ann.actions)
     await ann.command("/wallet")  # reading is still allowed
     assert ann.reply.startswith("Your wallet")
