@@ -24,7 +24,7 @@ opened for a short wallet is paid, the milestone is funded (or the change approv
 from __future__ import annotations
 
 from core.accounts import ensure_can_act
-from core.errors import N_, InvalidInput
+from core.errors import N_, Forbidden, InvalidInput
 from core.milestone_events import MilestoneEvent
 from core.milestones import Action, Actor, Milestone, MilestoneState
 from core.money import parse_amount
@@ -49,6 +49,7 @@ __all__ = ["DECIDE_STATE", "command_dispute", "command_resolve", "decide_button"
 router = Router()
 
 DECIDE_STATE = "support.decide"
+OWN_CONTRACT = N_("You cannot resolve a dispute about your own contract.")
 DECISIONS: dict[str, Resolution] = {"rl": Resolution.RELEASE, "pt": Resolution.PARTIAL,
                                     "rf": Resolution.REFUND}
 ASK_REASON = N_("Milestone #{id} “{title}”: {decision}. Type the reason for the audit log and "
@@ -222,7 +223,9 @@ async def decide_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     milestone = await _disputed(ctx, item_id)
     if milestone is None or milestone.id is None:
         return [Send(ctx.t("This item was already handled."))]
-    await dispute_view(ctx.uow, ctx.user, milestone.id)  # refuses staff who are a party
+    contract = (await dispute_view(ctx.uow, ctx.user, milestone.id)).contract
+    if ctx.user.id in (contract.client_id, contract.expert_id):  # as resolve() says, up front
+        raise Forbidden(OWN_CONTRACT)
     resolution = DECISIONS[data[2]]
     await ctx.set_state(DECIDE_STATE, {"item": item_id, "how": data[2]})
     if resolution is Resolution.PARTIAL:

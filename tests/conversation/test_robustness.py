@@ -120,7 +120,8 @@ async def test_acc_02_a_suspended_user_in_a_dialog_changes_nothing(bot: BotHarne
     await ann.press("Edit last name")
     await bot.suspend(1, "fraud review")
     await ann.say("Smith")
-    assert ann.reply == "Your account is suspended: fraud review. Send /appeal to ask support to review it."
+    assert ann.reply == ("Your account is suspended: fraud review. "
+                         "Send /appeal to ask support to review it.")
     assert (await bot.stored(1)).last_name == "Lee"
 
 
