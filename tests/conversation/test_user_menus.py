@@ -7,6 +7,7 @@ their language; it is set again whenever one of these changes, for whoever chang
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -168,3 +169,27 @@ async def test_acc_01_every_staff_command_refuses_every_other_role_naming_the_ro
         else:
             assert user.replies == [refusal], command
         assert tr(UNKNOWN_COMMAND) not in user.replies, command
+
+
+MENTION = re.compile(r"(?<![\w@])/([a-z_]+)")
+
+
+@pytest.mark.parametrize("role", ["expert", "client", "both"])
+@pytest.mark.parametrize("suspended", [False, True], ids=["active", "suspended"])
+async def test_acc_01_no_answer_points_a_user_at_a_command_outside_their_menu(
+        bot: BotHarness, role: str, suspended: bool) -> None:
+    """Every user command, typed bare (in the menu or not), mentions only commands of the
+    user's menu: a freelancer's /myprojects does not send them to /post."""
+    user = bot.user(1030, "Pat", "Lee", username="pat")
+    await user.sign_up(role, "Pat", "Lee", "pat@example.com")
+    if suspended:
+        admin = bot.user(ADMIN_ID, "Ada", "Admin")
+        await admin.command("/suspend @pat under review")  # sets Pat's menu
+    menu = names(user)
+    for command in sorted(c.name for c in COMMANDS if c.staff is None):
+        await user.command(f"/{command}")
+        await user.command("/cancel")
+        said = "\n".join(user.replies)
+        await user.command(f"/{command}")
+        said += "\n" + "\n".join(user.replies)
+        assert set(MENTION.findall(said)) <= menu, (command, said)
