@@ -17,7 +17,7 @@ from core.support import AuditAction, ItemKind, ItemStatus
 from handlers.contract import CALLBACK_DATA_MAX_BYTES, AnswerCallback
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
-from tests.conversation.relay_kit import audit_rows, deliver, open_items, people
+from tests.conversation.relay_kit import audit_rows, contract_between, deliver, open_items, people
 from tests.milestones_kit import fixed_contract, fund_wallet, usd
 
 S = MilestoneState
@@ -311,3 +311,30 @@ async def test_acc_04_report_without_an_id_offers_the_people_one_talked_to(
     assert (item.kind, item.subject_id, item.reporter_id) == (ItemKind.FRAUD, bob.id, alice.id)
     await carol.command("/report")  # nobody to offer: only the explanation
     assert carol.messages[-1].buttons() == []
+
+
+def _data(user: ChatUser, prefix: str) -> str:
+    """The newest button data starting with ``prefix``."""
+    for message in reversed(user.messages):
+        for _, data in message.buttons():
+            if data.startswith(prefix):
+                return data
+    raise AssertionError(f"no button {prefix}...; buttons: {user.buttons()}")
+
+
+async def test_acc_04_conversations_and_contract_cards_offer_report_too(
+        bot: BotHarness) -> None:
+    alice, bob, _ = await people(bot)
+    await contract_between(bot, alice.id, bob.id)
+    await alice.command("/contracts")
+    await alice.press_data(_data(alice, "ct:v:"))
+    assert ("Report", f"rpt:{bob.id}") in alice.messages[-1].buttons()
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.say("Hello, about the drawings")
+    await alice.command("/messages")
+    await alice.press_data(_data(alice, "th:t:"))
+    assert ("Report", f"rpt:{bob.id}") in alice.messages[-1].buttons()
+    await alice.press("Report")
+    await alice.say("Asked me to pay outside the platform")
+    [item] = await open_items(bot)
+    assert (item.kind, item.subject_id, item.reporter_id) == (ItemKind.FRAUD, bob.id, alice.id)
