@@ -75,7 +75,7 @@ async def test_ms_08_support_decides_disputes_from_the_queue_card_by_the_item_sh
         bot: BotHarness) -> None:
     _, sam = await _support(bot)
     alice, bob, (first, second, third) = await _disputes(bot)
-    items = {i.id: i for i in await open_items(bot)}
+    items = {i.id: i for i in await open_items(bot) if i.id is not None}
     by_milestone = {}
     async with bot.database.uow() as uow:
         for item_id in items:
@@ -246,6 +246,7 @@ async def test_acc_02_support_may_keep_the_suspension_and_reinstate_closes_an_ap
     await bob.command("/appeal new facts")  # the first was answered: another may follow
     [again] = await open_items(bot)
     await sam.command("/reinstate @bob new facts checked")
+    assert again.id is not None
     closed = await _item(bot, again.id)
     assert (closed.status, closed.note) == (ItemStatus.RESOLVED, "new facts checked")
     await carol.command("/appeal please")
