@@ -105,7 +105,8 @@ async def _history_line(ctx: Context, event: MilestoneEvent) -> str:
     return line
 
 
-async def _show(ctx: Context, view: DisputeView) -> list[Reply]:
+async def _show(ctx: Context, view: DisputeView,
+                decisions: list[list[Button]] | None = None) -> list[Reply]:
     milestone, contract = view.milestone, view.contract
     client = await ctx.uow.users.get(contract.client_id)
     expert = await ctx.uow.users.get(contract.expert_id)
@@ -118,7 +119,8 @@ async def _show(ctx: Context, view: DisputeView) -> list[Reply]:
              ctx.t("State: {value}", value=ctx.t(STATE_NAMES[milestone.state])), ""]
     lines += [await _history_line(ctx, event) for event in view.history]
     lines += ["", ctx.t(USAGE)]
-    replies: list[Reply] = [Send("\n".join(lines)[:4000])]
+    replies: list[Reply] = [Send("\n".join(lines)[:4000],
+                                 keyboard=keyboard(*decisions) if decisions else None)]
     for event in view.history:
         for file in event.files:
             caption = f"{ctx.t(HISTORY[event.action])}, {moment(ctx, event.at)}"
@@ -148,7 +150,9 @@ async def queue_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     milestone = await ctx.uow.milestones.by_dispute_item(item_id)
     if milestone is None or milestone.id is None:
         return stale(ctx)
-    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone.id))
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    decisions = await dispute_rows(ctx, item) if item.status is ItemStatus.OPEN else []
+    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone.id), decisions)
 
 
 @router.command("resolve", admin=True)
@@ -193,7 +197,8 @@ async def _decide(ctx: Context, milestone_id: int, resolution: Resolution,
 async def dispute_rows(ctx: Context, item: QueueItem) -> list[list[Button]]:
     """The decisions on a dispute's queue card (MS-08), acting on this queue item."""
     milestone = await ctx.uow.milestones.by_dispute_item(item.id) if item.id else None
-    if milestone is None or milestone.state is not MilestoneState.DISPUTED:
+    if (milestone is None or milestone.state is not MilestoneState.DISPUTED
+            or item.status is not ItemStatus.OPEN):
         return []
     return [[Button(ctx.t("Release all"), data=f"msd:{item.id}:rl"),
              Button(ctx.t("Release part"), data=f"msd:{item.id}:pt"),

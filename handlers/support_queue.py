@@ -162,6 +162,11 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
         rows.append([Button(ctx.t("Reinstate"), data=f"sup:c:{item.id}:r"),
                      Button(ctx.t("Keep suspended"), data=f"sup:c:{item.id}:d")])
     elif item.kind is ItemKind.DISPUTE:  # MS-08: decided by the buttons below (or /resolve)
+        disputed = await ctx.uow.milestones.by_dispute_item(item_id)
+        if disputed is not None:  # its id, for /resolve <milestone>, the buttons' alias
+            lines.insert(1, ctx.t("Milestone #{id} “{title}” of contract #{contract}",
+                                  id=disputed.id, title=disputed.title,
+                                  contract=disputed.contract_id))
         rows += await dispute_rows(ctx, item)
     else:
         rows.append([Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),

@@ -85,8 +85,12 @@ async def test_ms_08_support_decides_disputes_from_the_queue_card_by_the_item_sh
     await sam.command("/queue")
     await sam.press_data(f"sup:i:{by_milestone[first]}")
     assert f"#{by_milestone[first]} · milestone dispute" in sam.last_text
+    assert f"Milestone #{first} “Drawings 1” of contract" in sam.last_text  # /resolve's id
     assert ["Open the dispute", "Release all", "Release part", "Refund all"] == [
         label for label in sam.buttons() if label != "Back to the queue"]
+    await sam.press("Open the dispute")  # the full view carries the same decisions
+    assert [d for _, d in sam.messages[-1].buttons()] == [
+        f"msd:{by_milestone[first]}:{how}" for how in ("rl", "pt", "rf")]
     await sam.press("Release all")
     assert f"Milestone #{first} “Drawings 1”: release everything to the freelancer" in sam.reply
     await sam.say("The drawings were delivered")
