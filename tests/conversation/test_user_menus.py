@@ -12,10 +12,13 @@ import re
 import pytest
 
 from core.accounts import Role
+from core.clock import FixedClock
 from handlers import build_router
+from handlers.context import HandlerSettings
 from handlers.dispatch import STAFF_ONLY, UNKNOWN_COMMAND
 from handlers.menu import COMMANDS, commands_for, needed_role
 from locales import translator
+from storage import Database
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
 
@@ -193,3 +196,16 @@ async def test_acc_01_no_answer_points_a_user_at_a_command_outside_their_menu(
         await user.command(f"/{command}")
         said += "\n" + "\n".join(user.replies)
         assert set(MENTION.findall(said)) <= menu, (command, said)
+
+
+async def test_acc_01_leaving_admin_ids_takes_the_staff_commands_out_of_the_menu(
+        conversation_db: Database, clock: FixedClock) -> None:
+    admin_bot = BotHarness(conversation_db, clock, HandlerSettings(admin_ids=frozenset({77})))
+    ada = admin_bot.user(77, "Ada", "Admin", username="ada")
+    await ada.sign_up("expert", "Ada", "Admin", "ada@example.com")
+    assert STAFF <= names(ada)
+    plain_bot = BotHarness(conversation_db, clock, HandlerSettings(admin_ids=frozenset()))
+    plain_bot.update_ids = itertools.count(50_000)
+    ada_again = plain_bot.user(77, "Ada", "Admin", username="ada")
+    await ada_again.command("/help")
+    assert not names(ada_again) & STAFF and "applications" in names(ada_again)
