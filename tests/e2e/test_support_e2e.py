@@ -13,7 +13,6 @@ from collections.abc import Callable
 import pytest
 
 from bot.sandbox import SandboxMessage
-
 from core.accounts import Role
 from handlers.menu import commands_for
 from locales import translator
