@@ -233,6 +233,8 @@ async def test_acc_02_a_suspended_user_appeals_and_support_reinstates_from_the_q
     assert "Поддержка приняла вашу апелляцию: first time, warned" in bob.last_text
     await bob.forge(f"msg:new:{alice.id}")
     assert "Alice" in bob.reply  # acting again
+    await sam.command("/audit @bob")  # ACC-03: the appeal is in the user's history
+    assert "Bob Ivanov (id 1002, @bob): appealed the suspension" in sam.reply
 
 
 async def test_acc_02_support_may_keep_the_suspension_and_reinstate_closes_an_appeal(
