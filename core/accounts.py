@@ -116,5 +116,5 @@ def validate_email(value: str) -> str:
 def ensure_can_act(user: User) -> None:
     """ACC-02: a suspended user can read but every action answers with the reason."""
     if user.suspended_reason is not None:
-        raise Forbidden(N_("Your account is suspended. Contact support. Reason: {reason}"),
-                        reason=user.suspended_reason)
+        raise Forbidden(N_("Your account is suspended. Send /appeal to ask support to review "
+                           "it. Reason: {reason}"), reason=user.suspended_reason)

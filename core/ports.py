@@ -34,7 +34,7 @@ from core.payments import TopUpIntent
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind
 from core.rating import Award
-from core.support import AuditEntry, QueueItem
+from core.support import AuditEntry, ItemKind, QueueItem
 
 __all__ = ["DialogRepo", "LedgerAccountsRepo", "LedgerRepo", "OutboxRepo", "PointsRepo",
            "UnitOfWork", "UpdatesRepo", "UsersRepo"]
@@ -315,6 +315,9 @@ class SupportRepo(Protocol):
 
     async def reported(self, reporter_id: int, message_id: int) -> bool:
         """Whether ``reporter_id`` already reported ``message_id``."""
+
+    async def open_item_of(self, kind: ItemKind, subject_id: int) -> QueueItem | None:
+        """The oldest open item of ``kind`` about ``subject_id`` (an appeal), if any."""
 
     async def add_audit(self, entry: AuditEntry) -> None: ...
 

@@ -4,8 +4,9 @@
   automatically because it carried contact details or payment handles before a contract
   (MSG-03), a relayed message a participant reported with a reason (MSG-02), and a fraud report
   about a user from anyone (ACC-04), and a milestone dispute (MS-08, resolved with
-  ``/resolve``, :mod:`core.services.milestones`). Support closes an item as resolved or
-  dismissed, with a note.
+  ``/resolve``, :mod:`core.services.milestones`), and a suspended user's appeal (ACC-02:
+  resolving it reinstates them, dismissing it keeps the suspension). Support closes an item as
+  resolved or dismissed, with a note.
 - Every support action writes an :class:`AuditEntry`: who, when, what and why (ACC-03). What
   it acted on is stored as data, never as a sentence: the user (``target_id``), the queue item
   (``item_id``) and, in ``details``, the milestone and the amounts in minor units with their
@@ -53,6 +54,7 @@ class ItemKind(StrEnum):
     REPORT = "report"  # MSG-02: a participant reported a message
     FRAUD = "fraud"  # ACC-04: a user reported another user
     DISPUTE = "dispute"  # MS-08: a side of a fixed-price contract disputes a milestone
+    APPEAL = "appeal"  # ACC-02: a suspended user asks support to review the suspension
 
 
 class ItemStatus(StrEnum):
@@ -73,6 +75,7 @@ class AuditAction(StrEnum):
     RESOLVE = "resolve"
     DISMISS = "dismiss"
     RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
+    APPEAL = "appeal"  # ACC-02: the suspended user (the actor) appealed; the item is the appeal
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.accounts import Role
 from core.applications import Application, ApplicationStatus, validate_cover_letter
 from core.contracts import validate_milestone_title
 from core.errors import N_, DomainError, InvalidInput
@@ -47,6 +48,9 @@ from handlers.router import Router
 __all__ = ["application_card", "router"]
 
 router = Router()
+
+NOT_A_FREELANCER = N_("Freelancers apply to projects. Add the freelancer role in /profile to "
+                      "apply.")
 
 STATUS_NAMES = {
     ApplicationStatus.SUBMITTED: N_("waiting for an answer"),
@@ -145,8 +149,9 @@ async def _mine(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
         title = titles[application.project_id].title if application.project_id in titles else "?"
         lines.append(f"• {title} — {ctx.t(STATUS_NAMES[application.status])}")
         rows.append([Button(short(title), data=f"ap:v:{application.id}")])
-    if not found.items and page == 0:
-        lines = [ctx.t("You have not applied to any project yet. Find one with /projects.")]
+    if not found.items and page == 0:  # ACC-01: /applications is the freelancer's
+        lines = [ctx.t(NOT_A_FREELANCER) if Role.EXPERT not in ctx.user.roles else
+                 ctx.t("You have not applied to any project yet. Find one with /projects.")]
     rows.append(nav_row(ctx, page, found.has_more, lambda p: f"ap:my:{p}"))
     return [reply(incoming, "\n".join(lines), keyboard(*rows))]
 

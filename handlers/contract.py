@@ -11,7 +11,8 @@ Incoming carries exactly one event: a :class:`Command`, :class:`Text`, :class:`C
 
 Outgoing actions: :class:`Send`, :class:`Edit`, :class:`AnswerCallback`,
 :class:`SendDocument`, :class:`SendPhoto`, :class:`SendInvoice`,
-:class:`AnswerPreCheckout`. ``chat_id=None`` means "the chat this update came from";
+:class:`AnswerPreCheckout`, :class:`SetMenu` (one chat's command menu).
+``chat_id=None`` means "the chat this update came from";
 ``Edit.message_id=None`` means "the message whose button was pressed".
 """
 
@@ -38,6 +39,7 @@ __all__ = [
     "SendDocument",
     "SendInvoice",
     "SendPhoto",
+    "SetMenu",
     "Text",
     "TgUser",
     "Unsupported",
@@ -232,4 +234,17 @@ class AnswerPreCheckout:
     error: str | None = None
 
 
-Action = Send | Edit | AnswerCallback | SendDocument | SendPhoto | SendInvoice | AnswerPreCheckout
+@dataclass(frozen=True, slots=True)
+class SetMenu:
+    """Set one private chat's command menu (``setMyCommands`` with a chat scope).
+
+    ``commands`` are (name without the slash, description already translated) pairs, the
+    whole menu of that chat in every client language (no ``language_code``).
+    """
+
+    commands: tuple[tuple[str, str], ...]
+    chat_id: int | None = None
+
+
+Action = (Send | Edit | AnswerCallback | SendDocument | SendPhoto | SendInvoice
+          | AnswerPreCheckout | SetMenu)

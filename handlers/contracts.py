@@ -44,6 +44,7 @@ from handlers.notify import notify
 from handlers.projects import reply
 from handlers.relay import message_button
 from handlers.router import Router
+from handlers.support import report_user_button
 
 __all__ = ["contract_card", "router"]
 
@@ -124,6 +125,7 @@ async def contract_card(ctx: Context, contract: Contract) -> tuple[str, Keyboard
     if contract.status is ContractStatus.ACTIVE:
         rows.append([Button(ctx.t("End the contract"), data=f"ct:end:{cid}")])
     rows.append([message_button(ctx, contract.other_party(me)),
+                 report_user_button(ctx, contract.other_party(me)),
                  Button(ctx.t("Project"), data=f"pj:v:{contract.project_id}")])
     return "\n".join(lines), keyboard(*rows)
 

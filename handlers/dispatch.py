@@ -34,6 +34,7 @@ from handlers.contract import (
     Send,
     Text,
 )
+from handlers.menu import MenuKey, menu_key, user_menu
 from handlers.router import Handler, Router
 from locales import translator
 
@@ -45,6 +46,11 @@ UNEXPECTED = N_("Something went wrong on our side; nothing was changed. Please t
 STALE_BUTTON = N_("This button is no longer valid. Send /help to see what you can do.")
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see the commands.")
 NOT_NOW = N_("I wasn't expecting that. Send /help to see what you can do.")
+#: The one refusal of a staff command, whoever types it, naming the role it needs.
+STAFF_ONLY: dict[Role, str] = {
+    Role.SUPPORT: N_("/{command} is for support staff only."),
+    Role.ADMIN: N_("/{command} is for administrators only."),
+}
 #: ``last_seen_at`` has this precision: an update rewrites the user's row only if something
 #: Telegram reports changed (username, language), the admin role changed, the day changed or
 #: the stored value is at least this old. Most updates of an active user then write nothing.
@@ -68,9 +74,10 @@ class Dispatcher:
                 if not await uow.updates.claim(incoming.update_id, self.clock.now()):
                     log.info("update %s already processed", incoming.update_id)
                     return []
-                ctx = await self._context(incoming, uow)
+                ctx, menu_before = await self._context(incoming, uow)
                 actions = await self._route(incoming, ctx)
                 await uow.commit()
+                actions += self._menu(incoming, ctx, menu_before)
                 return _with_callback_answer(incoming, actions)
         except DomainError as refusal:
             return await self._refuse(incoming, refusal)
@@ -101,11 +108,31 @@ class Dispatcher:
                                  self.settings.default_language)
         return _tell(incoming, translator(language)(refusal.message, **refusal.params))
 
-    async def _context(self, incoming: Incoming, uow: UnitOfWork) -> Context:
+    def _menu(self, incoming: Incoming, ctx: Context, before: MenuKey | None) -> list[Action]:
+        """The user's own command menu, if what it depends on changed (or on ``/start``).
+
+        Roles, language and suspension decide the menu (:func:`handlers.menu.menu_key`), so
+        finishing sign-up, changing roles or ``/language`` and an ``ADMIN_IDS`` change all reach
+        the menu here, whichever handler made them; staff actions on another user (support
+        role, suspension) send that user's menu themselves. A user who has never had a role
+        keeps the default menu until they choose one.
+        """
+        user, language = ctx.user, self.settings.default_language
+        after = menu_key(user, language)
+        started = isinstance(incoming.event, Command) and incoming.event.name == "start"
+        if not user.roles and (before is None or not before[1]):
+            return []  # never had a role: the default menu is theirs
+        if after == before and not started:
+            return []
+        return [user_menu(user, language)]
+
+    async def _context(self, incoming: Incoming, uow: UnitOfWork
+                       ) -> tuple[Context, MenuKey | None]:
         now = self.clock.now()
         tg = incoming.user
         user = await uow.users.get(tg.id)
         is_new = user is None
+        menu_before = None if user is None else menu_key(user, self.settings.default_language)
         if user is None:
             user = User(id=tg.id, first_name=None, last_name=None, username=tg.username,
                         created_at=now)
@@ -134,7 +161,7 @@ class Dispatcher:
         language = pick_language(user.language, tg.language_code, self.settings.default_language)
         return Context(incoming=incoming, user=user, uow=uow, clock=self.clock,
                        settings=self.settings, tr=translator(language), state=state,
-                       draft=dict(draft))
+                       draft=dict(draft)), menu_before
 
     async def _route(self, incoming: Incoming, ctx: Context) -> list[Action]:
         handler = self._pick(incoming, ctx)
@@ -151,9 +178,9 @@ class Dispatcher:
         router, event = self.router, incoming.event
         if isinstance(event, Command):
             handler = router.commands.get(event.name)
-            if handler is not None and event.name in router.admin_commands:
-                if not ctx.user.roles & {Role.ADMIN, Role.SUPPORT}:
-                    return None
+            needed = router.staff_roles.get(event.name)
+            if handler is not None and needed is not None and not _holds(ctx.user, needed):
+                return _staff_refusal(needed)
             return handler
         if isinstance(event, Callback):
             return router.callbacks.get(event.data.split(":", 1)[0])
@@ -164,6 +191,22 @@ class Dispatcher:
         if isinstance(event, Text | FileUpload) and ctx.state is not None:
             return router.states.get(ctx.state) or router.special.get("fallback")
         return router.special.get("fallback")
+
+
+def _holds(user: User, needed: Role) -> bool:
+    """Whether ``user`` has the staff role ``needed`` (an admin holds support's too)."""
+    return Role.ADMIN in user.roles or (needed is Role.SUPPORT and Role.SUPPORT in user.roles)
+
+
+def _staff_refusal(needed: Role) -> Handler:
+    """The handler for a staff command typed by someone without ``needed``: it names the role
+    and changes nothing (the same answer for every staff command and every other role)."""
+
+    async def refuse(incoming: Incoming, ctx: Context) -> list[Action]:
+        name = incoming.event.name if isinstance(incoming.event, Command) else ""
+        return [Send(ctx.t(STAFF_ONLY[needed], command=name))]
+
+    return refuse
 
 
 def _stale(last_seen: datetime | None, now: datetime) -> bool:

@@ -1,4 +1,7 @@
-"""``/help``: the translated commands for this user's roles, with a hint per role."""
+"""``/help``: the translated commands for this user's roles, with a hint per role.
+
+It lists exactly the commands of the user's menu (:func:`handlers.menu.commands_for`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from core.accounts import Role
 from handlers.context import Context
 from handlers.contract import Action, Incoming, Send
 from handlers.keyboards import roles_text
-from handlers.menu import ROLE_HINTS, admin_commands, is_staff, user_commands
+from handlers.menu import ROLE_HINTS, commands_for, needed_role
 from handlers.router import Router
 
 __all__ = ["command_help", "help_text", "router"]
@@ -17,10 +20,12 @@ router = Router()
 def help_text(ctx: Context) -> str:
     """The help message: commands this user may use, their roles and what the roles offer."""
     roles = set(ctx.user.roles)
+    usable = commands_for(roles, ctx.user.is_suspended)  # exactly the user's menu
     lines = [ctx.t("Commands:")]
-    lines += [f"/{name} – {ctx.t(description)}" for name, description in user_commands(roles)]
-    staff = admin_commands()
-    if staff and is_staff(roles):
+    lines += [f"/{name} – {ctx.t(description)}" for name, description in usable
+              if needed_role(name) is None]
+    staff = [(name, description) for name, description in usable if needed_role(name)]
+    if staff:
         lines += ["", ctx.t("Staff commands:")]
         lines += [f"/{name} – {ctx.t(description)}" for name, description in staff]
     lines.append("")

@@ -7,7 +7,13 @@ Staff commands (``admin=True``: hidden from everyone else; the services check th
     /resolve <milestone> partial <amount> <reason> that much to the freelancer, the rest back
     /resolve <milestone> refund <reason>           all of the escrow back to the client
 
-A dispute's card in the support queue has a button ``msq:<queue item>`` to the same view.
+A dispute's card in the support queue has a button ``msq:<queue item>`` to the same view, and
+the three decisions as buttons acting on the queue item shown (``/resolve <milestone>`` stays as
+their alias)::
+
+    [msd:<item>:rl|rf] --> support.decide --reason--> decided
+    [msd:<item>:pt]    --> support.decide --"<amount> <reason>"--> decided
+
 Resolving moves the money in one ledger transaction, writes the audit rows and closes the
 queue item; both sides are told in their language.
 
@@ -17,29 +23,46 @@ opened for a short wallet is paid, the milestone is funded (or the change approv
 
 from __future__ import annotations
 
-from core.errors import N_, InvalidInput
+from core.accounts import ensure_can_act
+from core.errors import N_, Forbidden, InvalidInput
 from core.milestone_events import MilestoneEvent
-from core.milestones import Action, Actor
+from core.milestones import Action, Actor, Milestone, MilestoneState
 from core.money import parse_amount
 from core.payments import Settlement
 from core.services.ledger import wallet_account
 from core.services.milestone_disputes import DisputeView, Resolution, dispute_view, resolve
 from core.services.milestone_payments import fund_after_payment
-from core.support import ensure_staff
+from core.services.support import open_item
+from core.support import ItemKind, ItemStatus, QueueItem, ensure_staff
 from handlers.context import Context
 from handlers.contract import Action as Reply
 from handlers.contract import Button, Command, Incoming, Send, SendDocument, SendPhoto, keyboard
-from handlers.keyboards import stale
+from handlers.keyboards import stale, typed_text
 from handlers.market_format import number, parts
 from handlers.milestone_notices import tell
 from handlers.milestone_views import STATE_NAMES, moment, money
 from handlers.payment_hooks import HookReply, after_payment
 from handlers.router import Router
 
-__all__ = ["command_dispute", "command_resolve", "fund_paid_milestone", "queue_button",
-           "router"]
+__all__ = ["DECIDE_STATE", "command_dispute", "command_resolve", "decide_button",
+           "dispute_rows", "fund_paid_milestone", "process_decision", "queue_button", "router"]
 
 router = Router()
+
+DECIDE_STATE = "support.decide"
+OWN_CONTRACT = N_("You cannot resolve a dispute about your own contract.")
+DECISIONS: dict[str, Resolution] = {"rl": Resolution.RELEASE, "pt": Resolution.PARTIAL,
+                                    "rf": Resolution.REFUND}
+ASK_REASON = N_("Milestone #{id} “{title}”: {decision}. Type the reason for the audit log and "
+                "both sides, or send /cancel.")
+ASK_PART = N_("Milestone #{id} “{title}”: release part of {escrow}. Type the amount for the "
+              "freelancer and the reason, for example “40 half of the drawings arrived”, or "
+              "send /cancel. The rest goes back to the employer.")
+DECISION_NAMES: dict[Resolution, str] = {
+    Resolution.RELEASE: N_("release everything to the freelancer"),
+    Resolution.PARTIAL: N_("release part of it"),
+    Resolution.REFUND: N_("refund everything to the employer"),
+}
 
 NOT_FUNDED_AFTER_PAYMENT = N_("The payment is in your wallet, but nothing was moved into escrow: "
                               "the milestone or your wallet changed in the meantime. Open the "
@@ -85,7 +108,8 @@ async def _history_line(ctx: Context, event: MilestoneEvent) -> str:
     return line
 
 
-async def _show(ctx: Context, view: DisputeView) -> list[Reply]:
+async def _show(ctx: Context, view: DisputeView,
+                decisions: list[list[Button]] | None = None) -> list[Reply]:
     milestone, contract = view.milestone, view.contract
     client = await ctx.uow.users.get(contract.client_id)
     expert = await ctx.uow.users.get(contract.expert_id)
@@ -98,7 +122,8 @@ async def _show(ctx: Context, view: DisputeView) -> list[Reply]:
              ctx.t("State: {value}", value=ctx.t(STATE_NAMES[milestone.state])), ""]
     lines += [await _history_line(ctx, event) for event in view.history]
     lines += ["", ctx.t(USAGE)]
-    replies: list[Reply] = [Send("\n".join(lines)[:4000])]
+    replies: list[Reply] = [Send("\n".join(lines)[:4000],
+                                 keyboard=keyboard(*decisions) if decisions else None)]
     for event in view.history:
         for file in event.files:
             caption = f"{ctx.t(HISTORY[event.action])}, {moment(ctx, event.at)}"
@@ -128,20 +153,32 @@ async def queue_button(incoming: Incoming, ctx: Context) -> list[Reply]:
     milestone = await ctx.uow.milestones.by_dispute_item(item_id)
     if milestone is None or milestone.id is None:
         return stale(ctx)
-    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone.id))
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    decisions = await dispute_rows(ctx, item) if item.status is ItemStatus.OPEN else []
+    return await _show(ctx, await dispute_view(ctx.uow, ctx.user, milestone.id), decisions)
 
 
 @router.command("resolve", admin=True)
 async def command_resolve(incoming: Incoming, ctx: Context) -> list[Reply]:
-    """Staff: decide a dispute (release, partial release, refund), with a reason."""
+    """Staff: decide a dispute (release, partial release, refund), with a reason.
+
+    The alias of the queue card's buttons, by milestone id.
+    """
     words = (incoming.event.args if isinstance(incoming.event, Command) else "").split()
     milestone_id = number(words[0].lstrip("#")) if words else None
     if milestone_id is None or len(words) < 3 or words[1] not in {r.value for r in Resolution}:
         return [Send(ctx.t(USAGE))]
-    resolution = Resolution(words[1])
+    return await _decide(ctx, milestone_id, Resolution(words[1]), words[2:])
+
+
+async def _decide(ctx: Context, milestone_id: int, resolution: Resolution,
+                  rest: list[str]) -> list[Reply]:
+    """Resolve with ``rest`` as ``[amount] reason`` words; tell both sides and the staff."""
     view = await dispute_view(ctx.uow, ctx.user, milestone_id)
-    part, rest = None, words[2:]
+    part = None
     if resolution is Resolution.PARTIAL:
+        if not rest:
+            raise InvalidInput(USAGE)
         part = parse_amount(rest[0], view.milestone.currency, ctx.language)
         if part > view.milestone.escrow:  # said here, in the reader's number format
             raise InvalidInput(PART_TOO_LARGE, escrow=money(ctx, view.milestone.escrow))
@@ -156,7 +193,71 @@ async def command_resolve(incoming: Incoming, ctx: Context) -> list[Reply]:
     return [Send(ctx.t("Milestone #{id} resolved: {released} released to the freelancer, "
                        "{refunded} refunded to the client. Both sides are told.",
                        id=milestone.id, released=money(ctx, milestone.released),
-                       refunded=money(ctx, milestone.refunded)))]
+                       refunded=money(ctx, milestone.refunded)),
+                 keyboard=keyboard([Button(ctx.t("Back to the queue"), data="sup:q:0")]))]
+
+
+async def dispute_rows(ctx: Context, item: QueueItem) -> list[list[Button]]:
+    """The decisions on a dispute's queue card (MS-08), acting on this queue item."""
+    milestone = await ctx.uow.milestones.by_dispute_item(item.id) if item.id else None
+    if (milestone is None or milestone.state is not MilestoneState.DISPUTED
+            or item.status is not ItemStatus.OPEN):
+        return []
+    return [[Button(ctx.t("Release all"), data=f"msd:{item.id}:rl"),
+             Button(ctx.t("Release part"), data=f"msd:{item.id}:pt"),
+             Button(ctx.t("Refund all"), data=f"msd:{item.id}:rf")]]
+
+
+async def _disputed(ctx: Context, item_id: int) -> Milestone | None:
+    """The milestone in dispute behind queue item ``item_id`` (staff only), else ``None``."""
+    item = await open_item(ctx.uow, ctx.user, item_id)
+    if item.kind is not ItemKind.DISPUTE or item.status is not ItemStatus.OPEN:
+        return None
+    milestone = await ctx.uow.milestones.by_dispute_item(item_id)
+    if milestone is None or milestone.state is not MilestoneState.DISPUTED:
+        return None
+    return milestone
+
+
+@router.callback("msd")
+async def decide_button(incoming: Incoming, ctx: Context) -> list[Reply]:
+    """``msd:<item>:rl|pt|rf``: asks the reason (and for a part, the amount) of a decision."""
+    data = parts(incoming, 3)
+    item_id = number(data[1]) if data else None
+    if data is None or item_id is None or data[2] not in DECISIONS:
+        return stale(ctx)
+    ensure_staff(ctx.user)
+    ensure_can_act(ctx.user)
+    milestone = await _disputed(ctx, item_id)
+    if milestone is None or milestone.id is None:
+        return [Send(ctx.t("This item was already handled."))]
+    contract = (await dispute_view(ctx.uow, ctx.user, milestone.id)).contract
+    if ctx.user.id in (contract.client_id, contract.expert_id):  # as resolve() says, up front
+        raise Forbidden(OWN_CONTRACT)
+    resolution = DECISIONS[data[2]]
+    await ctx.set_state(DECIDE_STATE, {"item": item_id, "how": data[2]})
+    if resolution is Resolution.PARTIAL:
+        return [Send(ctx.t(ASK_PART, id=milestone.id, title=milestone.title,
+                           escrow=money(ctx, milestone.escrow)))]
+    return [Send(ctx.t(ASK_REASON, id=milestone.id, title=milestone.title,
+                       decision=ctx.t(DECISION_NAMES[resolution])))]
+
+
+@router.state(DECIDE_STATE)
+async def process_decision(incoming: Incoming, ctx: Context) -> list[Reply]:
+    """The typed reason (after the amount, for a part): decides the dispute, leaves the dialog."""
+    text = typed_text(incoming)
+    item_id, how = ctx.draft.get("item"), ctx.draft.get("how")
+    if text is None or not isinstance(item_id, int) or how not in DECISIONS:
+        return [Send(ctx.t("Please type the reason, or send /cancel."))]
+    milestone = await _disputed(ctx, item_id)
+    if milestone is None or milestone.id is None:
+        await ctx.clear_state()  # decided meanwhile (another agent, or /resolve)
+        return [Send(ctx.t("This item was already handled."),
+                     keyboard=keyboard([Button(ctx.t("Back to the queue"), data="sup:q:0")]))]
+    replies = await _decide(ctx, milestone.id, DECISIONS[how], text.split())
+    await ctx.clear_state()
+    return replies
 
 
 @after_payment

@@ -68,6 +68,8 @@ __all__ = ["category_rows", "open_payload", "project_card", "reply", "router"]
 
 router = Router()
 
+NOT_AN_EMPLOYER = N_("Employers post projects. Add the employer role in /profile to post one.")
+
 EDIT_STATE = "pj.edit"
 STATUS_NAMES = {
     ProjectStatus.DRAFT: N_("draft (only you can see it)"),
@@ -171,8 +173,11 @@ async def open_payload(ctx: Context, payload: str) -> list[Action] | None:
 async def _my_list(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
     """The owner's projects, newest first, one button each."""
     found = await my_projects(ctx.uow, ctx.user, page)
-    if not found.items and page == 0:
-        return [reply(incoming, ctx.t("You have no projects yet. Send /post to write one."))]
+    if not found.items and page == 0:  # never point at /post someone cannot use (ACC-01/02)
+        empty = (NOT_AN_EMPLOYER if Role.CLIENT not in ctx.user.roles else
+                 N_("You have no projects yet.") if ctx.user.is_suspended else
+                 N_("You have no projects yet. Send /post to write one."))
+        return [reply(incoming, ctx.t(empty))]
     lines = [ctx.t("Your projects:")]
     rows = []
     for project in found.items:

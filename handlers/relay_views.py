@@ -26,6 +26,7 @@ from handlers.contract import (
 from handlers.formats import day, moment
 from handlers.keyboards import callback_ints, stale
 from handlers.router import Router
+from handlers.support import report_user_button
 
 __all__ = ["command_messages", "router"]
 
@@ -120,6 +121,7 @@ async def _history(incoming: Incoming, ctx: Context, thread_id: int,
              for m in reversed(found.items) if m.file_id]
     rows = [*files, _nav(ctx, f"th:t:{thread.id}", page, found.has_more, older=True),
             [Button(ctx.t("Write"), data=f"msg:w:{thread.id}"),
+             report_user_button(ctx, thread.other(ctx.user.id)),
              Button(ctx.t("All conversations"), data="th:l:0")]]
     return [_reply(incoming, "\n".join(lines), rows)]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from core.accounts import Role
 from handlers.contract import Action, Incoming
 
 __all__ = ["Handler", "Router"]
@@ -30,15 +31,23 @@ class Router:
     states: dict[str, Handler] = field(default_factory=dict)
     special: dict[str, Handler] = field(default_factory=dict)
     admin_commands: set[str] = field(default_factory=set)
+    staff_roles: dict[str, Role] = field(default_factory=dict)
 
-    def command(self, *names: str, admin: bool = False) -> Callable[[Handler], Handler]:
-        """Register a handler for ``/name`` (lower-case, without the slash)."""
+    def command(self, *names: str, admin: bool = False,
+                role: Role | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for ``/name`` (lower-case, without the slash).
+
+        ``admin=True`` (or ``role=Role.SUPPORT``): a staff command for support and admins;
+        ``role=Role.ADMIN``: admins only. The dispatcher refuses anyone else, naming the role.
+        """
+        needed = role or (Role.SUPPORT if admin else None)
 
         def register(handler: Handler) -> Handler:
             for name in names:
                 self._put(self.commands, name, handler)
-                if admin:
+                if needed is not None:
                     self.admin_commands.add(name)
+                    self.staff_roles[name] = needed
             return handler
 
         return register
@@ -79,6 +88,7 @@ class Router:
             for key, handler in theirs.items():
                 self._put(mine, key, handler)
         self.admin_commands |= other.admin_commands
+        self.staff_roles |= other.staff_roles
 
     @staticmethod
     def _put(table: dict[str, Handler], key: str, handler: Handler) -> None:

@@ -1,16 +1,26 @@
 """Support commands (ACC-02..04): roles, suspension, fraud reports.
 
-Staff commands are registered with ``admin=True``, so the dispatcher hides them from anyone
-without the support or admin role; the services check the role again (and admins alone
-grant or revoke support), so forged arguments change nothing::
+Staff commands are registered with the role they need (``admin=True``: support and admins;
+``role=Role.ADMIN``: admins only), so the dispatcher answers anyone else with one refusal that
+names the role; the services check the role again, so forged arguments change nothing. The
+affected user's command menu is set again after each of these (:func:`handlers.menu.user_menu`)::
 
     /grant_support <user> [why]    /revoke_support <user> [why]       (admins)
     /suspend <user> <reason>       /reinstate <user> [why]            (support, admins)
-    /report <user> <reason>        (anyone: a fraud report, ACC-04)
+    /report <user> <reason>        (anyone, also a suspended user: a fraud report, ACC-04)
+    /report                        the people one talked to, each with a Report button
+    /appeal [why]                  (a suspended user: ask support to review it, ACC-02)
 
 ``<user>`` is a numeric Telegram id or an @username. The affected user is told in their own
 language. A profile's Report button (:func:`report_user_button`, ``rpt:<user>``) asks for the
-reason of a fraud report. The queue and the audit log are in :mod:`handlers.support_queue`.
+reason of a fraud report. The suspension notice carries an Appeal button (``apl:w``) that asks
+for the appeal's reason, as ``/appeal`` without one does. The queue and the audit log are in
+:mod:`handlers.support_queue`.
+
+Dialog graph::
+
+    [rpt:<user>] or /report then [rpt:<user>] --> support.fraud --text--> queued (FRAUD)
+    /appeal or [apl:w] --> support.appeal --text--> queued (APPEAL); /appeal <why> at once
 """
 
 from __future__ import annotations
@@ -18,10 +28,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from core.accounts import User
+from core.accounts import Role, User
 from core.errors import N_
 from core.ports import UnitOfWork
+from core.services.relay import threads
 from core.services.support import (
+    appeal,
+    ensure_may_appeal,
     find_user,
     grant_support,
     reinstate,
@@ -30,16 +43,28 @@ from core.services.support import (
     suspend,
 )
 from handlers.context import Context
-from handlers.contract import Action, Button, Incoming, Send
+from handlers.contract import Action, Button, Incoming, Keyboard, Send, keyboard
 from handlers.keyboards import callback_ints, callback_parts, stale, typed_text
+from handlers.market_format import short
+from handlers.menu import user_menu
 from handlers.notify import notify
 from handlers.router import Router
 
-__all__ = ["FRAUD_STATE", "describe_user", "report_user_button", "router"]
+__all__ = ["APPEAL_STATE", "FRAUD_STATE", "SUSPENDED_NOTICE", "appeal_keyboard",
+           "describe_user", "report_user_button", "router"]
 
 router = Router()
 
 FRAUD_STATE = "support.fraud"
+APPEAL_STATE = "support.appeal"
+SUSPENDED_NOTICE = N_("Your account is suspended: you can still read, report fraud and appeal, "
+                      "but not act. If you think this is a mistake, press Appeal or send "
+                      "/appeal. Reason: {reason}")
+APPEAL_SENT = N_("Your appeal reached support. They will answer you here.")
+REPORT_HOW = N_("Whom do you want to report? Press Report on their profile card or under a "
+                "message they sent you, or send /report <user id or @username> <what "
+                "happened>.")
+REPORT_PEOPLE = 8  # people one talked to, offered by /report
 #: A support service taking (uow, actor, target, why, now).
 StaffAction = Callable[[UnitOfWork, User, User, str, datetime], Awaitable[None]]
 
@@ -63,19 +88,27 @@ def _split(incoming: Incoming) -> tuple[str, str]:
     return words[0], words[1].strip()
 
 
+def appeal_keyboard() -> Keyboard:
+    """The Appeal button of the suspension notice (its label a msgid, as notify wants)."""
+    return keyboard([Button(N_("Appeal"), data="apl:w")])
+
+
 async def _staff_action(incoming: Incoming, ctx: Context, action: StaffAction, usage: str,
-                        done: str, notice: str, *, needs_reason: bool) -> list[Action]:
+                        done: str, notice: str, *, needs_reason: bool,
+                        notice_keyboard: Keyboard | None = None) -> list[Action]:
     """Parse ``<user> [reason]``, run ``action``, tell the actor and the target."""
     who, why = _split(incoming)
     if not who or (needs_reason and not why):
         return [Send(ctx.t(usage))]
     target = await find_user(ctx.uow, who)
     await action(ctx.uow, ctx.user, target, why, ctx.now())
-    await notify(ctx.uow, target.id, notice, reason=target.suspended_reason or why)
-    return [Send(ctx.t(done, name=describe_user(target)))]
+    await notify(ctx.uow, target.id, notice, keyboard=notice_keyboard,
+                 reason=target.suspended_reason or why)
+    return [Send(ctx.t(done, name=describe_user(target))),
+            user_menu(target, ctx.settings.default_language)]
 
 
-@router.command("grant_support", admin=True)
+@router.command("grant_support", role=Role.ADMIN)
 async def command_grant_support(incoming: Incoming, ctx: Context) -> list[Action]:
     """An admin gives a user the support role (audited)."""
     return await _staff_action(
@@ -85,7 +118,7 @@ async def command_grant_support(incoming: Incoming, ctx: Context) -> list[Action
         needs_reason=False)
 
 
-@router.command("revoke_support", admin=True)
+@router.command("revoke_support", role=Role.ADMIN)
 async def command_revoke_support(incoming: Incoming, ctx: Context) -> list[Action]:
     """An admin takes the support role away (audited)."""
     return await _staff_action(
@@ -105,9 +138,8 @@ async def command_suspend(incoming: Incoming, ctx: Context) -> list[Action]:
 
     return await _staff_action(
         incoming, ctx, action, N_("Usage: /suspend <user id or @username> <reason>"),
-        N_("{name} is suspended."),
-        N_("Your account is suspended: you can still read, but not act. Contact support if "
-           "you think this is a mistake. Reason: {reason}"), needs_reason=True)
+        N_("{name} is suspended."), SUSPENDED_NOTICE, needs_reason=True,
+        notice_keyboard=appeal_keyboard())
 
 
 @router.command("reinstate", admin=True)
@@ -125,9 +157,22 @@ async def command_reinstate(incoming: Incoming, ctx: Context) -> list[Action]:
 
 @router.command("report")
 async def command_report(incoming: Incoming, ctx: Context) -> list[Action]:
-    """ACC-04: anyone reports a user for fraud; it reaches the support queue."""
+    """ACC-04: anyone reports a user for fraud; it reaches the support queue.
+
+    Without arguments it offers a Report button for each person the user talked to, since few
+    people know an id or a username.
+    """
     who, why = _split(incoming)
-    if not who or not why:
+    if not who:
+        found = await threads(ctx.uow, ctx.user, 0, REPORT_PEOPLE)
+        rows = []
+        for thread in found.items:
+            other = await ctx.uow.users.get(thread.other(ctx.user.id))
+            if other is not None:
+                rows.append([Button(ctx.t("Report {name}", name=short(other.display_name, 40)),
+                                    data=f"rpt:{other.id}")])
+        return [Send(ctx.t(REPORT_HOW), keyboard=keyboard(*rows))]
+    if not why:
         return [Send(ctx.t("Usage: /report <user id or @username> <what happened>"))]
     target = await find_user(ctx.uow, who)
     await report_user(ctx.uow, ctx.user, target, why, ctx.now())
@@ -161,3 +206,40 @@ async def process_fraud_reason(incoming: Incoming, ctx: Context) -> list[Action]
     await ctx.clear_state()
     return [Send(ctx.t("Thank you. Your report reached support."))]
 
+
+
+async def _ask_appeal(ctx: Context) -> list[Action]:
+    """Checks an appeal may be made now, then asks for its reason."""
+    await ensure_may_appeal(ctx.uow, ctx.user)
+    await ctx.set_state(APPEAL_STATE, {})
+    return [Send(ctx.t("Tell support in a few words why your suspension should be lifted, or "
+                       "send /cancel."))]
+
+
+@router.command("appeal")
+async def command_appeal(incoming: Incoming, ctx: Context) -> list[Action]:
+    """ACC-02: a suspended user appeals; ``/appeal <why>`` at once, else the reason is asked."""
+    why = getattr(incoming.event, "args", "").strip()
+    if not why:
+        return await _ask_appeal(ctx)
+    await appeal(ctx.uow, ctx.user, why, ctx.now())
+    return [Send(ctx.t(APPEAL_SENT))]
+
+
+@router.callback("apl")
+async def appeal_button(incoming: Incoming, ctx: Context) -> list[Action]:
+    """``apl:w``: the suspension notice's Appeal button asks for the reason."""
+    if callback_parts(incoming, "apl", 2) != ["apl", "w"]:
+        return stale(ctx)
+    return await _ask_appeal(ctx)
+
+
+@router.state(APPEAL_STATE)
+async def process_appeal(incoming: Incoming, ctx: Context) -> list[Action]:
+    """The typed reason of the appeal; it reaches the support queue."""
+    text = typed_text(incoming)
+    if text is None:
+        return [Send(ctx.t("Please type why, or send /cancel."))]
+    await appeal(ctx.uow, ctx.user, text, ctx.now())
+    await ctx.clear_state()
+    return [Send(ctx.t(APPEAL_SENT))]

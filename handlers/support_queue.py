@@ -4,13 +4,17 @@ Dialog graph::
 
     /queue --[sup:i:<item>]--> item card --[sup:c:<item>:r|d]--> support.note --text--> closed
                                          --[sup:f:<item>]--> the relayed photo or document
+                                         --[msd:<item>:<how>]--> a dispute decided
+                                                                 (handlers.milestone_support)
     /audit [user] --[sup:a:<user or 0>:<page>]--> older pages
 
 Callback data: ``sup:q:<page>`` (queue page), ``sup:i:<item>`` (an item with its context: the
 message, its sender, the thread, the reason), ``sup:f:<item>`` (the item's relayed photo or
 document, by file id), ``sup:c:<item>:r`` or ``:d`` (resolve or dismiss: asks for a note),
 ``sup:a:<user id or 0>:<page>`` (audit log). The services refuse non-staff, so forged presses
-show nothing; closing writes an audit row (ACC-03).
+show nothing; closing writes an audit row (ACC-03). On an appeal (ACC-02) ``r`` reinstates the
+user and ``d`` keeps the suspension; the user is told either way. A milestone dispute's card
+carries the decisions instead (release, part, refund), acting on the item shown.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from handlers.contract import (
 from handlers.formats import moment
 from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.market_format import short
+from handlers.menu import user_menu
+from handlers.milestone_support import dispute_rows
+from handlers.notify import notify
 from handlers.relay import KIND_NAMES
 from handlers.relay_views import CAPTION_MAX, MAX_PAGE
 from handlers.router import Router
@@ -64,6 +71,7 @@ ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.REPORT: N_("reported message"),
     ItemKind.FRAUD: N_("fraud report"),
     ItemKind.DISPUTE: N_("milestone dispute"),
+    ItemKind.APPEAL: N_("appeal of a suspension"),
 }
 ACTIONS: dict[AuditAction, str] = {
     AuditAction.GRANT_SUPPORT: N_("granted the support role"),
@@ -73,6 +81,7 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.RESOLVE: N_("resolved"),
     AuditAction.DISMISS: N_("dismissed"),
     AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
+    AuditAction.APPEAL: N_("appealed the suspension"),
 }
 #: Closing a queue item names the item, its kind and whom it was about.
 ITEM_ACTIONS: dict[AuditAction, str] = {
@@ -158,10 +167,23 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
     if item.status is not ItemStatus.OPEN:
         lines.append(ctx.t("Handled by {user}: {note}", user=await _name(ctx, item.handled_by),
                            note=item.note or ""))
-    elif item.kind is not ItemKind.DISPUTE:  # a dispute is decided with /resolve, closing it
+    elif item.kind is ItemKind.APPEAL:  # ACC-02: resolving reinstates, dismissing keeps it
+        subject = await ctx.uow.users.get(item.subject_id)
+        if subject is not None and subject.suspended_reason:
+            lines.append(ctx.t("Suspended for: {reason}", reason=subject.suspended_reason))
+        rows.append([Button(ctx.t("Reinstate"), data=f"sup:c:{item.id}:r"),
+                     Button(ctx.t("Keep suspended"), data=f"sup:c:{item.id}:d")])
+    elif item.kind is ItemKind.DISPUTE:  # MS-08: decided by the buttons below (or /resolve)
+        disputed = await ctx.uow.milestones.by_dispute_item(item_id)
+        if disputed is not None:  # its id, for /resolve <milestone>, the buttons' alias
+            lines.insert(1, ctx.t("Milestone #{id} “{title}” of contract #{contract}",
+                                  id=disputed.id, title=disputed.title,
+                                  contract=disputed.contract_id))
+        rows += await dispute_rows(ctx, item)
+    else:
         rows.append([Button(ctx.t("Resolve"), data=f"sup:c:{item.id}:r"),
                      Button(ctx.t("Dismiss"), data=f"sup:c:{item.id}:d")])
-    if item.kind is ItemKind.DISPUTE:  # MS-08: the milestone, both sides' history, /resolve
+    if item.kind is ItemKind.DISPUTE:  # MS-08: the milestone, both sides' history
         rows.insert(0, [Button(ctx.t("Open the dispute"), data=f"msq:{item.id}")])
     rows.append([Button(ctx.t("Back to the queue"), data="sup:q:0")])
     return [_reply(incoming, "\n".join(lines), rows)]
@@ -278,9 +300,27 @@ async def process_note(incoming: Incoming, ctx: Context) -> list[Action]:
     if (await open_item(ctx.uow, ctx.user, item_id)).status is not ItemStatus.OPEN:
         await ctx.clear_state()  # another agent closed it meanwhile: the note has no item
         return [Send(ctx.t("This item was already handled."), keyboard=back)]
-    item = await close_item(ctx.uow, ctx.user, item_id, ItemStatus(status), text, ctx.now())
+    item = await close_item(ctx.uow, ctx.user, item_id, ItemStatus(status), text, ctx.now(),
+                            ctx.settings.admin_ids)
     await ctx.clear_state()
     done = N_("Item #{id} resolved.") if item.status is ItemStatus.RESOLVED else N_(
         "Item #{id} dismissed.")
-    return [Send(ctx.t(done, id=item.id), keyboard=back)]
+    replies: list[Action] = [Send(ctx.t(done, id=item.id), keyboard=back)]
+    if item.kind is ItemKind.APPEAL:
+        replies += await _answer_appeal(ctx, item)
+    return replies
+
+
+async def _answer_appeal(ctx: Context, item: QueueItem) -> list[Action]:
+    """Tell the appealing user what support decided; a reinstated user gets their menu back."""
+    subject = await ctx.uow.users.get(item.subject_id)
+    if subject is None:
+        return []
+    if item.status is ItemStatus.RESOLVED:
+        await notify(ctx.uow, subject.id, N_("Support accepted your appeal and your account is "
+                                             "active again. Note: {note}"), note=item.note or "")
+        return [user_menu(subject, ctx.settings.default_language)]
+    await notify(ctx.uow, subject.id, N_("Support reviewed your appeal and kept the suspension. "
+                                         "Note: {note}"), note=item.note or "")
+    return []
 

@@ -45,7 +45,6 @@ from handlers.contract import (
     Send,
     SendInvoice,
 )
-from handlers.dispatch import UNKNOWN_COMMAND
 from handlers.keyboards import NO_TEXT, callback_parts, stale, typed_text
 from handlers.payment_hooks import run_after_payment
 from handlers.router import Router
@@ -203,11 +202,10 @@ async def successful_payment(incoming: Incoming, ctx: Context) -> list[Action]:
     return [Send(received), *after.replies]
 
 
-@router.command("ledger_check", admin=True)
+@router.command("ledger_check", role=Role.ADMIN)
 async def command_ledger_check(incoming: Incoming, ctx: Context) -> list[Action]:
-    """Admins only: the operator check of the ledger (the report is in English)."""
-    if Role.ADMIN not in ctx.user.roles:
-        return [Send(ctx.t(UNKNOWN_COMMAND))]
+    """Admins only (the dispatcher refuses anyone else): the operator check of the ledger (the
+    report is in English)."""
     report = await check_ledger(ctx.uow)
     if not report.ok:
         log.error("ledger check failed: %s", "; ".join(report.problems))

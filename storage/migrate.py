@@ -1,7 +1,9 @@
 """Alembic, driven from code: no alembic.ini, works from any working directory.
 
 ``storage/migrations`` is the script location; :func:`upgrade` runs the migrations on one
-connection of the application's async engine (Alembic's documented connection sharing).
+connection of the application's async engine (Alembic's documented connection sharing). On
+SQLite foreign keys are off while they run and checked before the commit, as SQLite's own
+procedure for rebuilding a table asks (0009_appeals rebuilds ``support_items``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,27 @@ async def _run(engine: AsyncEngine, step: Callable[[Config, str], None], revisio
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
         step(config, revision)
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # a table rebuild must not fire ON DELETE actions (SQLite's ALTER procedure)
+            await connection.run_sync(_foreign_keys, False)
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+        finally:
+            if sqlite:
+                await connection.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    """Switch SQLite's foreign key enforcement (only outside a transaction has it any effect)."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()

@@ -87,6 +87,14 @@ class AiogramToolkit:
         """An in-memory file."""
         return BufferedInputFile(content, filename=file_name)
 
+    def commands(self, pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+        """BotCommand values for (name, description) pairs."""
+        return [BotCommand(command=name, description=text) for name, text in pairs]
+
+    def chat_scope(self, chat_id: int) -> BotCommandScopeChat:
+        """The menu scope of one chat."""
+        return BotCommandScopeChat(chat_id=chat_id)
+
     def classify(self, exc: BaseException) -> Failure:
         """See :func:`classify`."""
         return classify(exc)

@@ -37,6 +37,7 @@ from bot.runtimes.common import (
 )
 from bot.runtimes.convert import to_incoming
 from bot.runtimes.perform import Performer
+from core.accounts import User
 from handlers.contract import Incoming
 
 if TYPE_CHECKING:
@@ -164,7 +165,8 @@ class PollingRuntime(ABC):
     async def register_menus(self) -> None:
         """setMyCommands for every entry of the menu plan (a failure is logged, not fatal)."""
         settings = self.app.settings
-        for menu in menu_plan(settings.admin_ids, settings.default_language):
+        for menu in menu_plan(settings.admin_ids, settings.default_language,
+                              await self._stored_admins()):
             try:
                 await self._retry(partial(self._set_commands, menu), "setMyCommands")
             except Exception as exc:
@@ -172,6 +174,19 @@ class PollingRuntime(ABC):
                 level = logging.ERROR if menu.chat_id is None else logging.WARNING
                 log.log(level, "setMyCommands (language %s, chat %s) failed: %s",
                         menu.language_code, menu.chat_id, exc)
+
+    async def _stored_admins(self) -> dict[int, User]:
+        """The stored accounts of the admins (their roles and language decide their menu)."""
+        found: dict[int, User] = {}
+        try:
+            async with self.app.db.uow() as uow:
+                for admin in self.app.settings.admin_ids:
+                    user = await uow.users.get(admin)
+                    if user is not None:
+                        found[admin] = user
+        except Exception as exc:  # the menus still go out, in the default language
+            log.warning("could not read the admins' accounts for their menus: %s", exc)
+        return found
 
     async def feed(self, update: Any) -> None:
         """Convert one framework update and queue it in its chat's lane."""

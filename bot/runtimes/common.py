@@ -9,18 +9,19 @@ every decision about *behaviour* lives here, so the two cannot drift apart:
 - :class:`ChatLanes`: updates of one chat are handled one after another, in arrival order,
   while different chats run concurrently (a per-chat :class:`asyncio.Lock`).
 - :func:`menu_plan`: the ``setMyCommands`` calls to make at start (default scope per language,
-  the fallback without a language, and a fuller menu per admin in chat scope).
+  the fallback without a language, and each admin's own menu in chat scope).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from handlers.menu import admin_commands, user_commands
+from core.accounts import Role, User
+from handlers.menu import user_commands, user_menu
 from locales import LANGUAGES, translator
 
 __all__ = [
@@ -187,18 +188,26 @@ def _translated(pairs: Iterable[tuple[str, str]], language: str) -> tuple[tuple[
     return tuple((name, tr(description)) for name, description in pairs)
 
 
-def menu_plan(admin_ids: Iterable[int], default_language: str) -> list[Menu]:
-    """Every menu to register: per language, and with no language in ``default_language``.
+def menu_plan(admin_ids: Iterable[int], default_language: str,
+              known: Mapping[int, User] | None = None) -> list[Menu]:
+    """Every menu to register at start: per language, and with no language in
+    ``default_language``; then each admin's own menu.
 
-    Each admin additionally gets the user menu plus the staff commands in their own chat
-    scope, for every language as well, so their menu is in their language too.
+    An admin's menu is the one :func:`handlers.menu.user_menu` gives them (their roles, in their
+    language) from their stored account in ``known``, or, before they ever wrote to the bot,
+    the commands every user has plus the staff ones, in ``default_language``. It is set in
+    their chat scope without a language, as the dispatcher sets every user's menu; the
+    per-language chat menus earlier versions registered are cleared first, since Telegram
+    prefers a chat scope with the client's language to one without.
     """
     plan: list[Menu] = []
-    admins = sorted(set(admin_ids))
     for language in (*LANGUAGES, None):
         spoken = language or default_language
-        users = _translated(user_commands(), spoken)
-        plan.append(Menu(users, language))
-        staff = users + _translated(admin_commands(), spoken)
-        plan.extend(Menu(staff, language, admin) for admin in admins)
+        plan.append(Menu(_translated(user_commands(), spoken), language))
+    for admin in sorted(set(admin_ids)):
+        stored = (known or {}).get(admin)
+        user = stored if stored is not None else User(id=admin)
+        user.roles.add(Role.ADMIN)
+        plan.extend(Menu((), language, admin) for language in LANGUAGES)
+        plan.append(Menu(user_menu(user, default_language).commands, None, admin))
     return plan

@@ -25,6 +25,7 @@ from handlers.contract import (
     SendDocument,
     SendInvoice,
     SendPhoto,
+    SetMenu,
 )
 
 __all__ = ["Performer", "Toolkit"]
@@ -46,6 +47,12 @@ class Toolkit(Protocol):
 
     def classify(self, exc: BaseException) -> Failure:
         """What a raised exception means (429, network, not modified, ...)."""
+
+    def commands(self, pairs: tuple[tuple[str, str], ...]) -> list[Any]:
+        """The framework's BotCommand list for (name, description) pairs."""
+
+    def chat_scope(self, chat_id: int) -> Any:
+        """The framework's BotCommandScopeChat for ``chat_id``."""
 
 
 class Performer:
@@ -118,6 +125,9 @@ class Performer:
                 payload=action.payload, currency=action.currency,
                 prices=[kit.price(action.label, action.amount)],
                 provider_token=action.provider_token or None)
+        if isinstance(action, SetMenu):
+            return lambda: bot.set_my_commands(commands=kit.commands(action.commands),
+                                               scope=kit.chat_scope(chat_id))
         raise TypeError(f"unknown action {action!r}")
 
 

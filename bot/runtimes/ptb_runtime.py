@@ -100,6 +100,14 @@ class PtbToolkit:
         """An in-memory file."""
         return InputFile(content, filename=file_name)
 
+    def commands(self, pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+        """BotCommand values for (name, description) pairs."""
+        return [BotCommand(name, text) for name, text in pairs]
+
+    def chat_scope(self, chat_id: int) -> BotCommandScopeChat:
+        """The menu scope of one chat."""
+        return BotCommandScopeChat(chat_id)
+
     def classify(self, exc: BaseException) -> Failure:
         """See :func:`classify`."""
         return classify(exc)

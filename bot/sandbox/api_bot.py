@@ -177,6 +177,7 @@ async def set_my_commands(world: World, params: Params) -> bool:
         world.commands[key] = menu
     else:
         world.commands.pop(key, None)
+    world.changed.notify()  # a test may wait for a chat's menu (wait_for)
     return True
 
 

@@ -14,7 +14,7 @@ The rules, in one place:
   is not allowed (PAY-06). The message is still delivered (decided), masked.
 - A participant may report the other's message once, with a reason (MSG-02); it goes to the
   support queue. Nobody reports their own message.
-- A suspended user (ACC-02) can read threads but not write or report.
+- A suspended user (ACC-02) can read threads and report messages, but not write.
 """
 
 from __future__ import annotations
@@ -168,8 +168,8 @@ async def thread_messages(uow: UnitOfWork, user: User, thread_id: int, page: int
 
 async def reportable(uow: UnitOfWork, reporter: User,
                      message_id: int) -> tuple[Message, Thread]:
-    """The message and its thread, if ``reporter`` may report it now (MSG-02)."""
-    ensure_can_act(reporter)
+    """The message and its thread, if ``reporter`` may report it now (MSG-02; also while
+    suspended, ACC-02)."""
     message, thread = await message_for(uow, reporter, message_id)
     if message.sender_id == reporter.id:
         raise Conflict(N_("You cannot report your own message."))

@@ -10,7 +10,11 @@ The rules, in one place:
   (ACC-02: :func:`core.accounts.ensure_can_act`).
 - Every support action writes an :class:`~core.support.AuditEntry` in the same unit of work
   (ACC-03), so an action and its audit row exist together or not at all.
-- Any user who may act can report another user for fraud (ACC-04); it reaches the queue.
+- Any user can report another user for fraud (ACC-04); it reaches the queue. A suspended
+  user may too (decided: reporting fraud and appealing are the two things a suspended user
+  still does, ACC-02), and only they may appeal: one open appeal at a time, as its own queue
+  item, audited. Resolving an appeal reinstates the user; dismissing it keeps the suspension;
+  ``/reinstate`` closes an open appeal as resolved.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISPUTE_BY_RESOLVE",
+    "appeal",
     "audit_log",
+    "ensure_may_appeal",
     "close_item",
     "ensure_closable",
     "find_user",
@@ -138,7 +144,7 @@ async def suspend(uow: UnitOfWork, actor: User, target: User, reason: str, now: 
 
 async def reinstate(uow: UnitOfWork, actor: User, target: User, reason: str, now: datetime,
                     admin_ids: Collection[int] = ()) -> None:
-    """Lift a suspension."""
+    """Lift a suspension; an open appeal of ``target`` is closed as resolved with it."""
     _ensure_may_moderate(actor, target, admin_ids)
     if not target.is_suspended:
         raise Conflict(N_("{name} is not suspended."), name=target.display_name)
@@ -146,12 +152,35 @@ async def reinstate(uow: UnitOfWork, actor: User, target: User, reason: str, now
     target.suspended_reason = None
     await uow.users.save(target)
     await _audit(uow, actor, AuditAction.REINSTATE, now, why, target)
+    pending = await uow.support.open_item_of(ItemKind.APPEAL, target.id)
+    if pending is not None and pending.id is not None:
+        pending.close(actor.id, ItemStatus.RESOLVED, why or "/reinstate", now)
+        await uow.support.save_item(pending)
+        await _audit(uow, actor, AuditAction.RESOLVE, now, pending.note or "", target,
+                     pending.id)
+
+
+async def ensure_may_appeal(uow: UnitOfWork, user: User) -> None:
+    """Only a suspended user appeals, and one appeal at a time."""
+    if not user.is_suspended:
+        raise Conflict(N_("Your account is not suspended, so there is nothing to appeal."))
+    if await uow.support.open_item_of(ItemKind.APPEAL, user.id) is not None:
+        raise Conflict(N_("Your appeal is already with support; they will answer you here."))
+
+
+async def appeal(uow: UnitOfWork, user: User, text: str, now: datetime) -> QueueItem:
+    """ACC-02: a suspended user asks support to review the suspension (audited)."""
+    await ensure_may_appeal(uow, user)
+    item = await uow.support.add_item(QueueItem(
+        kind=ItemKind.APPEAL, subject_id=user.id, reason=validate_reason(text),
+        created_at=now, reporter_id=user.id))
+    await _audit(uow, user, AuditAction.APPEAL, now, item.reason, user, item.id)
+    return item
 
 
 async def report_user(uow: UnitOfWork, reporter: User, target: User, reason: str,
                       now: datetime) -> QueueItem:
-    """ACC-04: anyone reports a user for fraud; the report reaches the support queue."""
-    ensure_can_act(reporter)
+    """ACC-04: anyone (also a suspended user) reports a user for fraud; it reaches the queue."""
     if target.id == reporter.id:
         raise InvalidInput(N_("You cannot report yourself."))
     return await uow.support.add_item(QueueItem(
@@ -184,16 +213,27 @@ def ensure_closable(item: QueueItem) -> None:
 
 
 async def close_item(uow: UnitOfWork, actor: User, item_id: int, status: ItemStatus, note: str,
-                     now: datetime) -> QueueItem:
-    """Resolve or dismiss an open item with a note, and audit it (not a milestone dispute)."""
+                     now: datetime, admin_ids: Collection[int] = ()) -> QueueItem:
+    """Resolve or dismiss an open item with a note, and audit it (not a milestone dispute).
+
+    Resolving an appeal reinstates its user (audited as a reinstatement too, with the note);
+    dismissing it keeps the suspension.
+    """
     ensure_can_act(actor)
     item = await open_item(uow, actor, item_id)
     ensure_closable(item)
+    subject = await uow.users.get(item.subject_id)
+    if item.kind is ItemKind.APPEAL and status is ItemStatus.RESOLVED and subject is not None:
+        _ensure_may_moderate(actor, subject, admin_ids)
     item.close(actor.id, status, note, now)
     await uow.support.save_item(item)
     action = AuditAction.RESOLVE if status is ItemStatus.RESOLVED else AuditAction.DISMISS
-    subject = await uow.users.get(item.subject_id)
     await _audit(uow, actor, action, now, item.note or "", subject, item.id)
+    if (item.kind is ItemKind.APPEAL and status is ItemStatus.RESOLVED and subject is not None
+            and subject.is_suspended):
+        subject.suspended_reason = None
+        await uow.users.save(subject)
+        await _audit(uow, actor, AuditAction.REINSTATE, now, item.note or "", subject)
     return item
 
 

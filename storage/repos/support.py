@@ -80,6 +80,16 @@ class SqlSupportRepo:
                                              support_items.c.message_id == message_id).limit(1))
         return result.first() is not None
 
+    async def open_item_of(self, kind: ItemKind, subject_id: int) -> QueueItem | None:
+        """The oldest open item of ``kind`` about ``subject_id``, if any."""
+        result = await self.session.execute(
+            select(support_items).where(support_items.c.kind == kind.value,
+                                        support_items.c.subject_id == subject_id,
+                                        support_items.c.status == ItemStatus.OPEN.value)
+            .order_by(support_items.c.id).limit(1))
+        row = result.mappings().first()
+        return _item(row) if row is not None else None
+
     async def add_audit(self, entry: AuditEntry) -> None:
         """Append one audit row."""
         await self.session.execute(insert(support_audit).values(

@@ -3,7 +3,8 @@
 - ``relay_threads``: one row per pair of users (``user_a`` < ``user_b``, unique together).
 - ``relay_messages``: what was sent (``text``) and what the recipient got (``delivered``, with
   contact details masked before a contract, MSG-03); files by Telegram file id.
-- ``support_items``: the queue (flags, message reports, fraud reports, milestone disputes);
+- ``support_items``: the queue (flags, message reports, fraud reports, milestone disputes,
+  appeals of suspended users);
   a reporter reports a message once (unique ``reporter_id, message_id``; flags have no
   reporter).
 - ``support_audit``: append-only, one row per support action (ACC-03); ``details`` holds what
@@ -92,7 +93,7 @@ support_items = Table(
     Column("handled_at", UTCDateTime),
     Column("note", Text),
     UniqueConstraint("reporter_id", "message_id"),
-    CheckConstraint("kind IN ('flag', 'report', 'fraud', 'dispute')", name="kind"),
+    CheckConstraint("kind IN ('flag', 'report', 'fraud', 'dispute', 'appeal')", name="kind"),
     CheckConstraint("status IN ('open', 'resolved', 'dismissed')", name="status"),
 )
 Index("ix_support_items_open", support_items.c.id,

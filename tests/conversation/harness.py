@@ -27,6 +27,7 @@ from handlers.contract import (
     Incoming,
     Keyboard,
     Send,
+    SetMenu,
     Text,
     TgUser,
     Unsupported,
@@ -60,6 +61,8 @@ class ChatUser:
     messages: list[Message] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     last_update_id: int = 0
+    menu: tuple[tuple[str, str], ...] | None = None  # the chat's own menu (SetMenu); None: unset
+    menus_set: int = 0
 
     @property
     def id(self) -> int:
@@ -227,10 +230,13 @@ class BotHarness:
 
     def apply(self, sender: ChatUser, action: Action, pressed: int | None) -> None:
         """Perform ``action`` on the chats as Telegram would."""
-        if not isinstance(action, Send | Edit):
+        if not isinstance(action, Send | Edit | SetMenu):
             return
         chat = sender if action.chat_id is None else self.users.get(action.chat_id)
         if chat is None:
+            return
+        if isinstance(action, SetMenu):
+            chat.menu, chat.menus_set = action.commands, chat.menus_set + 1
             return
         if isinstance(action, Send):
             chat.messages.append(Message(self.next_id(), action.text, action.keyboard))

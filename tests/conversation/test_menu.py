@@ -16,7 +16,8 @@ def test_every_menu_command_is_routed_and_staff_ones_only_for_staff() -> None:
     router = build_router()
     for command in COMMANDS:
         assert command.name in router.commands, command.name
-        assert (command.name in router.admin_commands) == command.staff, command.name
+        assert (command.name in router.admin_commands) == (command.staff is not None), command.name
+        assert router.staff_roles.get(command.name) is command.staff, command.name
 
 
 def test_the_skeleton_commands_are_in_every_users_menu() -> None:

@@ -204,7 +204,7 @@ async def test_ms_08_a_dispute_reaches_the_queue_and_support_resolves_it(
             "[1 file]") in admin.reply
     assert any(isinstance(a, SendPhoto) for a in admin.actions)
     await alice.command(f"/resolve {milestone_id} refund mine")
-    assert "I don't know that command" in alice.reply
+    assert alice.reply == "/resolve is for support staff only."
     await admin.command(f"/resolve {milestone_id} partial 30 A third was delivered")
     assert "$30.00 released to the freelancer, $70.00 refunded to the client" in admin.reply
     await deliver(bot)

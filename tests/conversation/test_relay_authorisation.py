@@ -92,7 +92,7 @@ async def test_msg_01_nobody_writes_to_themselves_to_strangers_or_to_unknown_ids
     assert await bot.dialog(alice.id) == (None, {})
 
 
-async def test_acc_02_a_suspended_user_reads_threads_but_cannot_write_or_report(
+async def test_acc_02_a_suspended_user_reads_and_reports_threads_but_cannot_write(
         bot: BotHarness) -> None:
     alice, bob, _, thread_id, message_id = await _thread_of_two(bot)
     await alice.forge(f"msg:w:{thread_id}")  # Alice starts a reply...
@@ -103,7 +103,12 @@ async def test_acc_02_a_suspended_user_reads_threads_but_cannot_write_or_report(
     await alice.command("/messages")
     await alice.press(alice.buttons()[0])
     assert SECRET in alice.last_text  # reading is still allowed
-    for data in (f"msg:w:{thread_id}", f"msg:rep:{message_id}", f"msg:new:{bob.id}"):
+    for data in (f"msg:w:{thread_id}", f"msg:new:{bob.id}"):
         await alice.forge(data)
         assert "Reason: payment fraud" in _everything_said(alice)
     assert await open_items(bot) == []
+    await alice.forge(f"msg:rep:{message_id}")  # MSG-02: reporting stays open (ACC-02, decided)
+    await alice.forge(f"msg:rr:{message_id}:pay")
+    assert "Support will look at this message" in alice.reply
+    [item] = await open_items(bot)
+    assert (item.reporter_id, item.message_id) == (alice.id, message_id)

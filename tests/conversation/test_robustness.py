@@ -103,7 +103,8 @@ async def test_a_duplicated_update_has_no_second_effect(bot: BotHarness) -> None
 async def test_acc_02_a_suspended_user_gets_the_reason_on_actions(bot: BotHarness) -> None:
     ann = await _signed_up(bot)
     await bot.suspend(1, "unpaid invoice")
-    reason = "Your account is suspended. Contact support. Reason: unpaid invoice"
+    reason = ("Your account is suspended. Send /appeal to ask support to review it. "
+              "Reason: unpaid invoice")
     await ann.command("/profile")
     assert "First name: Ann" in ann.reply  # reading is allowed
     before = await bot.snapshot(1)
@@ -120,7 +121,8 @@ async def test_acc_02_a_suspended_user_in_a_dialog_changes_nothing(bot: BotHarne
     await ann.press("Edit last name")
     await bot.suspend(1, "fraud review")
     await ann.say("Smith")
-    assert ann.reply == "Your account is suspended. Contact support. Reason: fraud review"
+    assert ann.reply == ("Your account is suspended. Send /appeal to ask support to review it. "
+                         "Reason: fraud review")
     assert (await bot.stored(1)).last_name == "Lee"
 
 
@@ -130,7 +132,8 @@ async def test_acc_02_a_suspended_newcomer_cannot_pick_a_role(bot: BotHarness) -
     await bot.suspend(3, "спам")
     await cy.press("Я фрилансер")
     assert cy.answer == AnswerCallback(
-        "Ваш аккаунт заблокирован. Обратитесь в поддержку. Причина: спам", alert=True)
+        "Ваш аккаунт заблокирован. Чтобы попросить поддержку пересмотреть решение, "
+        "отправьте /appeal. Причина: спам", alert=True)
     assert (await bot.stored(3)).roles == set()
 
 
@@ -141,13 +144,13 @@ async def test_acc_01_admin_ids_alone_decide_who_is_admin(
     ada = admin_bot.user(77, "Ada", "Admin", username="ada")
     await ada.sign_up("both", "Ada", "Admin", "ada@example.com")  # saves the user row
     await ada.command("/ledger_check")
-    assert "don't know that command" not in ada.reply
+    assert "for administrators only" not in ada.reply
 
     plain_bot = BotHarness(conversation_db, clock, HandlerSettings(admin_ids=frozenset()))
     plain_bot.update_ids = itertools.count(50_000)  # Telegram's ids keep growing
     ada_again = plain_bot.user(77, "Ada", "Admin", username="ada")
     await ada_again.command("/ledger_check")
-    assert "don't know that command" in ada_again.reply
+    assert ada_again.reply == "/ledger_check is for administrators only."
     assert Role.ADMIN not in (await plain_bot.stored(77)).roles
 
 

@@ -16,7 +16,7 @@ from bot.sandbox import SandboxServer, SandboxUser
 from core.accounts import Role
 from core.clock import FixedClock
 from handlers.dispatch import STALE_BUTTON, UNKNOWN_COMMAND
-from handlers.menu import admin_commands, user_commands
+from handlers.menu import admin_commands, commands_for, user_commands
 from handlers.start import PRESS_A_BUTTON, PROMPTS, OnboardingStep
 from locales import LANGUAGES, translator
 from tests.e2e.conftest import SECRET, SUPPORT_ID, TOKEN, Running, e2e_settings, start_bot
@@ -73,6 +73,11 @@ def _expected_menu(language: str, staff: bool = False) -> list[dict[str, str]]:
     return [{"command": name, "description": tr(text)} for name, text in pairs]
 
 
+def _own_menu(roles: set[Role], language: str) -> list[dict[str, str]]:
+    tr = translator(language)
+    return [{"command": name, "description": tr(text)} for name, text in commands_for(roles)]
+
+
 async def test_command_menus_are_registered_per_language_and_for_each_admin(
         running: Running) -> None:
     server = running.server
@@ -80,9 +85,37 @@ async def test_command_menus_are_registered_per_language_and_for_each_admin(
         assert server.commands("default", language) == _expected_menu(language)
     assert server.commands("default") == _expected_menu("en")  # the fallback: DEFAULT_LANGUAGE
     admin_scope = {"type": "chat", "chat_id": SUPPORT_ID}
-    assert server.commands(admin_scope, "uk") == _expected_menu("uk", staff=True)
+    # the admin's own menu: no account yet, so every user's commands and all staff ones
+    assert server.commands(admin_scope) == _own_menu({Role.ADMIN}, "en")
+    assert all(server.commands(admin_scope, language) == [] for language in LANGUAGES)
+    assert server.menu_for(SUPPORT_ID, "uk") == _own_menu({Role.ADMIN}, "en")
     assert server.menu_for(1002, "ru") == _expected_menu("ru")
     assert _expected_menu("ru") != _expected_menu("en")
+
+
+async def test_each_user_gets_their_own_menu_for_their_roles_and_language(
+        running: Running) -> None:
+    """Sign-up, /language and the support role each set that chat's menu (chat scope)."""
+    server = running.server
+    bob = server.user(1002, "Bob", language_code="ru", username="bob")
+    sam = server.user(SUPPORT_ID, "Sam", language_code="uk", username="sam_support")
+    await onboard(bob, "ru", 0, "Борис", "Иванов", "bob@example.com")
+    bob_scope = {"type": "chat", "chat_id": bob.id}
+    await bob.wait_for(lambda: server.commands(bob_scope) == _own_menu({Role.EXPERT}, "ru"),
+                       what="Bob's freelancer menu in Russian")
+    assert server.menu_for(bob.id, "ru") == _own_menu({Role.EXPERT}, "ru")
+    assert "post" not in {c["command"] for c in server.menu_for(bob.id, "ru")}
+    await bob.command("/language")
+    picker = await bob.wait_message(predicate=lambda m: m.text == translator("ru")(
+        "Choose your language:"))
+    await bob.press(picker, "Español")
+    await bob.wait_for(lambda: server.commands(bob_scope) == _own_menu({Role.EXPERT}, "es"),
+                       what="Bob's menu in Spanish")
+    await sam.command(f"/grant_support {bob.id} new colleague")
+    await sam.wait_message()
+    await bob.wait_for(lambda: server.commands(bob_scope) == _own_menu(
+        {Role.EXPERT, Role.SUPPORT}, "es"), what="Bob's support menu")
+    assert "grant_support" not in {c["command"] for c in server.commands(bob_scope)}
 
 
 async def test_a_duplicated_update_is_processed_once(running: Running) -> None:

@@ -9,8 +9,9 @@ import pytest
 
 from bot.runtimes.common import ChatLanes, Failure, RetryPolicy, call_with_retry, menu_plan
 from bot.runtimes.redact import TokenRedactor
+from core.accounts import Role, User
 from handlers.menu import admin_commands, user_commands
-from locales import translator
+from locales import LANGUAGES, translator
 
 TOKEN = "123456:AAHsecretPART-xyz"
 
@@ -112,7 +113,8 @@ async def test_a_failing_update_does_not_block_its_chat() -> None:
 
 
 def test_the_menu_plan_covers_every_language_the_fallback_and_each_admin() -> None:
-    plan = menu_plan({42, 7}, default_language="ru")
+    known = {42: User(id=42, language="uk", roles={Role.EXPERT})}
+    plan = menu_plan({42, 7}, default_language="ru", known=known)
     defaults = {m.language_code: m for m in plan if m.chat_id is None}
     assert set(defaults) == {"en", "ru", "uk", "es", None}
     ru = translator("ru")
@@ -120,12 +122,19 @@ def test_the_menu_plan_covers_every_language_the_fallback_and_each_admin() -> No
     assert defaults["es"].commands[0][1] == translator("es")(user_commands()[0][1])
     admin_menus = [m for m in plan if m.chat_id is not None]
     assert {m.chat_id for m in admin_menus} == {7, 42}
-    assert len(admin_menus) == 2 * 5
+    cleared = [m for m in admin_menus if not m.commands]  # older per-language chat menus
+    assert sorted((m.chat_id, m.language_code) for m in cleared) == sorted(
+        (admin, language) for admin in (7, 42) for language in LANGUAGES)
+    own = {m.chat_id: m for m in admin_menus if m.commands}
+    assert all(m.language_code is None for m in own.values())
     staff = {n for n, _ in admin_commands()}
-    for menu in admin_menus:
+    for admin, menu in own.items():
         names = [n for n, _ in menu.commands]
-        assert staff <= set(names) and names[:len(user_commands())] == [
-            n for n, _ in user_commands()]
+        assert staff <= set(names)
+        assert ("applications" in names) == (admin == 42)  # 42 is also a freelancer
+    assert dict(own[42].commands)["help"] == translator("uk")("What this bot can do")
+    assert dict(own[7].commands)["help"] == ru("What this bot can do")
+    assert plan.index(cleared[0]) < plan.index(own[7])
 
 
 def test_the_token_never_reaches_a_log_handler(caplog: pytest.LogCaptureFixture) -> None:

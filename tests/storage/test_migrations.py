@@ -101,3 +101,35 @@ async def test_a_sqlite_file_url_gets_its_missing_directory(tmp_path: Path) -> N
 def test_an_unsupported_database_url_is_refused_with_its_scheme() -> None:
     with pytest.raises(ValueError, match="mysql"):
         Database("mysql://localhost/db")
+
+
+async def test_0009_appeals_keeps_the_queue_and_what_points_at_it(
+        empty_database: Database) -> None:
+    await empty_database.migrate("0007_milestones")
+    async with empty_database.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO users (id, roles, email_verified, created_at, last_seen_at) "
+            "VALUES (1, '', false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        await connection.execute(text(
+            "INSERT INTO support_items (id, kind, subject_id, reason, status, created_at) "
+            "VALUES (5, 'fraud', 1, 'took an advance', 'open', '2026-01-01 00:00:00')"))
+        await connection.execute(text(
+            "INSERT INTO support_audit (actor_id, action, target_id, item_id, reason, "
+            "created_at) VALUES (1, 'dismiss', 1, 5, 'no evidence', '2026-01-01 00:00:00')"))
+    await empty_database.migrate()
+    async with empty_database.engine.begin() as connection:
+        assert (await connection.execute(text(
+            "SELECT item_id FROM support_audit"))).scalar_one() == 5
+        assert (await connection.execute(text(
+            "SELECT reason FROM support_items WHERE id = 5"))).scalar_one() == "took an advance"
+        await connection.execute(text(
+            "INSERT INTO support_items (kind, subject_id, reporter_id, reason, status, "
+            "created_at) VALUES ('appeal', 1, 1, 'it was a mistake', 'open', "
+            "'2026-01-02 00:00:00')"))
+    if empty_database.engine.dialect.name == "sqlite":
+        async with empty_database.engine.connect() as connection:  # enforced again afterwards
+            assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+    await downgrade(empty_database.engine, "0007_milestones")
+    async with empty_database.engine.connect() as connection:
+        kinds = (await connection.execute(text("SELECT kind FROM support_items"))).scalars()
+        assert list(kinds) == ["fraud"]
