@@ -47,6 +47,7 @@ __all__ = [
     "Terms",
     "approve_change",
     "board",
+    "board_contracts",
     "create",
     "edit",
     "ensure_first_milestone",
@@ -131,6 +132,19 @@ async def board(uow: UnitOfWork, user: User, contract_id: int, now: datetime) ->
     await ensure_first_milestone(uow, contract, now)
     assert contract.id is not None
     return Board(contract, actor, tuple(await uow.milestones.for_contract(contract.id)))
+
+
+async def board_contracts(uow: UnitOfWork, user: User, limit: int = 20) -> list[Contract]:
+    """The contracts ``/milestones`` lists: active fixed-price ones, then ended ones whose
+    milestones still hold money (MS-10: both sides keep seeing and settling them)."""
+    active = await uow.market.contracts.for_user(
+        user.id, frozenset({ContractStatus.ACTIVE}), 0, limit)
+    found = [c for c in active.items if c.kind is ProjectKind.FIXED]
+    for contract_id in await uow.milestones.contracts_to_settle(user.id, limit):
+        contract = await uow.market.contracts.get(contract_id)
+        if contract is not None:
+            found.append(contract)
+    return found[:limit]
 
 
 def _checked(terms: Terms, contract: Contract, now: datetime, policy: MilestonePolicy,
