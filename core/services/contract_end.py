@@ -29,7 +29,7 @@ from enum import StrEnum
 
 from core.accounts import User, ensure_can_act
 from core.contracts import Contract, ContractStatus, EndReason
-from core.errors import N_, Conflict, InvalidInput, NotFound
+from core.errors import N_, InvalidInput, NotFound
 from core.milestones import (
     ESCALATE_AFTER_END,
     OPEN_AFTER_END_STATES,
@@ -152,7 +152,7 @@ async def end(uow: UnitOfWork, user: User, contract_id: int, reason: str,
 async def settle_on_end(uow: UnitOfWork, contract: Contract, now: datetime) -> list[Outcome]:
     """Refund funded milestones, close empty ones, keep work under way open (MS-10)."""
     if contract.status is not ContractStatus.ENDED:
-        raise Conflict(N_("Only an ended contract's milestones are settled."))
+        raise ValueError("only an ended contract's milestones are settled")
     outcomes = []
     for found in await _milestones(uow, contract):
         if fate(found) not in (EndFate.REFUNDED, EndFate.CLOSED, EndFate.STAYS_OPEN):

@@ -26,11 +26,11 @@ from core.contracts import ContractStatus, EndReason
 from core.errors import DomainError
 from core.milestones import ESCROW_STATES, Action, MilestoneState
 from core.money import Money
+from core.ports import UnitOfWork
 from core.services import contract_end
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
 from core.services.contract_end import EndFate
-from core.ports import UnitOfWork
 from core.services.ledger import (
     available_account,
     escrow_account,
@@ -42,7 +42,6 @@ from core.services.milestone_disputes import Resolution, open_dispute, resolve
 from core.support import ItemKind, ItemStatus
 from handlers.jobs import run_ticks
 from storage import Database
-from tests.scheduler.conftest import outbox_texts
 from tests.milestones_kit import (
     CLIENT,
     EXPERT,
@@ -54,6 +53,7 @@ from tests.milestones_kit import (
     seed_users,
     usd,
 )
+from tests.scheduler.conftest import outbox_texts
 
 S = MilestoneState
 TINY = timedelta(microseconds=1)
@@ -177,7 +177,7 @@ async def test_ms_10_unsettled_work_goes_to_support_exactly_14_days_after_the_en
     assert item is not None and (item.kind, item.subject_id, item.status) == (
         ItemKind.DISPUTE, EXPERT, ItemStatus.OPEN)
     assert {user for user, _text, key in notices
-            if key and key.startswith(f"ms-event:")} >= {CLIENT, EXPERT}
+            if key and key.startswith("ms-event:")} >= {CLIENT, EXPERT}
     assert sum("support" in text for _user, text, _key in notices) >= 2
     await act_as(db, SUPPORT, resolve, second, Resolution.RELEASE, "Work was delivered",
                  end + timedelta(days=15))
