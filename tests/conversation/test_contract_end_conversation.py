@@ -17,7 +17,6 @@ from core.milestones import Action, MilestoneState
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
 from handlers.context import HandlerSettings
-from locales import translator
 from storage import Database
 from tests.conversation.harness import BotHarness, ChatUser
 from tests.conversation.relay_kit import deliver
@@ -79,7 +78,6 @@ async def test_ms_10_ending_shows_the_escrow_first_and_nothing_is_stranded(
                                                                      S.REFUNDED)
     assert (await balances(bot.database, third, alice.id, bob.id))["wallet"] == usd("350.00")
     await deliver(bot)
-    ru = translator("ru")
     # bob still sees the contract in /milestones and delivers the work in progress
     await bob.command("/milestones")
     assert any(data == f"ms:b:{contract_id}" for _label, data in bob.messages[-1].buttons())
