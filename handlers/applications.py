@@ -30,10 +30,11 @@ from core.services.market_applications import (
     choose,
     my_applications,
     offer_candidate,
+    read_application,
     shortlist,
-    visible_application,
     withdraw,
 )
+from core.services.screening import readable
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Incoming, Keyboard, Send, keyboard
 from handlers.contracts import contract_card
@@ -92,7 +93,7 @@ async def application_card(ctx: Context, application: Application,
         name = freelancer.display_name if freelancer else "?"
         lines = [ctx.t("Application from {name} to “{title}”", name=name, title=project.title)]
         if profile is not None:
-            lines.append(profile.headline)
+            lines.append((await readable(ctx.uow, ctx.user, profile)).headline)  # MSG-03
         if application.is_active:
             on = application.status is ApplicationStatus.SHORTLISTED
             rows.append([Button(ctx.t("Remove from the shortlist") if on else ctx.t("Shortlist"),
@@ -111,7 +112,7 @@ async def application_card(ctx: Context, application: Application,
 
 async def _card(incoming: Incoming, ctx: Context, application_id: int,
                 note: str | None = None) -> list[Action]:
-    application, project = await visible_application(ctx.uow, ctx.user, application_id)
+    application, project = await read_application(ctx.uow, ctx.user, application_id)
     text, buttons = await application_card(ctx, application, project)
     return [*([AnswerCallback(note)] if note else []), reply(incoming, text, buttons)]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from core.accounts import Role
 from core.bookmarks import BookmarkKind
-from core.services.market import visible_project
+from core.services.market import read_project
 from core.services.market_bookmarks import (
     bookmark_expert,
     bookmark_project,
@@ -110,7 +110,7 @@ async def bookmark_button(incoming: Incoming, ctx: Context) -> list[Action]:
         await remove_bookmark(ctx.uow, ctx.user, KINDS[verb[1]].value, target)
     note = ctx.t("Bookmarked.") if verb.startswith("a") else ctx.t("Removed from bookmarks.")
     if verb[1] == "p":
-        text, buttons = await project_card(ctx, await visible_project(ctx.uow, ctx.user, target))
+        text, buttons = await project_card(ctx, await read_project(ctx.uow, ctx.user, target))
     else:
         text, buttons = await profile_card(ctx, await public_card(ctx.uow, ctx.user, target))
     return [AnswerCallback(note), Edit(text, keyboard=buttons)]

@@ -30,6 +30,7 @@ from core.services.market_contracts import (
     my_contracts,
     visible_contract,
 )
+from core.services.screening import readable
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, Keyboard, keyboard
 from handlers.keyboards import stale
@@ -119,6 +120,7 @@ def _terms(ctx: Context, contract: Contract) -> list[str]:
 
 async def contract_card(ctx: Context, contract: Contract) -> tuple[str, Keyboard]:
     """The card of ``contract``: parties, terms, state, and this side's actions only."""
+    contract = await readable(ctx.uow, ctx.user, contract)  # MSG-03: the offer's milestone
     title, client, expert = await _names(ctx, contract)
     lines = [ctx.t("📄 Contract for “{title}”", title=title),
              ctx.t("Employer: {name}", name=client), ctx.t("Freelancer: {name}", name=expert),

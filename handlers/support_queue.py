@@ -18,6 +18,7 @@ from __future__ import annotations
 from core.circumvention import Kind
 from core.errors import N_
 from core.messages import MessageKind
+from core.screening import TextField
 from core.services.support import (
     audit_log,
     close_item,
@@ -62,6 +63,22 @@ ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.REPORT: N_("reported message"),
     ItemKind.FRAUD: N_("fraud report"),
     ItemKind.DISPUTE: N_("milestone dispute"),
+}
+#: MSG-03 on a stored text: where the flagged text was written (core.screening.TextField).
+FIELD_NAMES: dict[TextField, str] = {
+    TextField.COVER_LETTER: N_("cover letter"),
+    TextField.PROJECT_TITLE: N_("project title"),
+    TextField.PROJECT_DESCRIPTION: N_("project description"),
+    TextField.PROFILE_HEADLINE: N_("profile headline"),
+    TextField.PROFILE_SKILLS: N_("profile skills"),
+    TextField.PORTFOLIO_CAPTION: N_("portfolio caption"),
+    TextField.PORTFOLIO_LINK: N_("portfolio link"),
+    TextField.EMPLOYER_NAME: N_("employer name"),
+    TextField.EMPLOYER_COMPANY: N_("employer company"),
+    TextField.OFFER_MILESTONE: N_("offer's first milestone"),
+    TextField.MILESTONE_TITLE: N_("milestone title"),
+    TextField.MILESTONE_DESCRIPTION: N_("milestone description"),
+    TextField.MILESTONE_NOTE: N_("milestone note"),
 }
 ACTIONS: dict[AuditAction, str] = {
     AuditAction.GRANT_SUPPORT: N_("granted the support role"),
@@ -125,6 +142,9 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
         ctx.t("Reported by: {user}", user=await _name(ctx, item.reporter_id)),
         ctx.t("Reason: {reason}", reason=_reason(ctx, item)),
     ]
+    if item.field is not None and item.field in set(TextField):
+        lines.append(ctx.t("Written in: {field}", field=ctx.t(FIELD_NAMES[TextField(item.field)])))
+        lines.append(_cut(item.excerpt or "", QUOTE_MAX))
     message = None
     if item.message_id is not None:
         message = await ctx.uow.relay.get_message(item.message_id)

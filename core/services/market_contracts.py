@@ -22,8 +22,10 @@ from core.projects import Page
 from core.services import contract_end
 from core.services.market import PAGE_SIZE
 from core.services.milestone_plan import ensure_first_milestone
+from core.services.screening import readable
 
 __all__ = [
+    "read_contract",
     "CONTRACT_NOT_FOUND",
     "ContractList",
     "accept_offer",
@@ -57,6 +59,12 @@ async def visible_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Co
     if contract is None or not contract.is_party(actor.id):
         raise NotFound(CONTRACT_NOT_FOUND)
     return contract
+
+
+async def read_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Contract:
+    """A contract as a party reads it: the offer's first milestone masked for the freelancer
+    until they accept it (MSG-03)."""
+    return await readable(uow, actor, await visible_contract(uow, actor, contract_id))
 
 
 async def accept_offer(uow: UnitOfWork, actor: User, contract_id: int,

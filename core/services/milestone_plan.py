@@ -40,6 +40,7 @@ from core.services.milestones import (
     record,
     wallet_short,
 )
+from core.services.screening import flag_user_text
 
 __all__ = [
     "FIRST_MILESTONE_DUE",
@@ -170,6 +171,7 @@ async def create(uow: UnitOfWork, user: User, contract_id: int, terms: Terms, no
     good = _checked(terms, contract, now, policy, locale)
     milestone = await uow.milestones.add(Milestone.create(
         actor, contract.id, good.title, good.description, good.amount, good.due_date, now))
+    await flag_user_text(uow, user, milestone, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, action, actor, user.id, now,
                         amount=good.amount)
 
@@ -187,6 +189,7 @@ async def edit(uow: UnitOfWork, user: User, milestone_id: int, terms: Terms, now
     good = _checked(terms, contract, now, policy, locale)
     milestone.edit(actor, now, title=good.title, description=good.description,
                    amount=good.amount, due_date=good.due_date)
+    await flag_user_text(uow, user, milestone, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, action, actor, user.id, now,
                         amount=good.amount)
 
@@ -206,6 +209,7 @@ async def propose_change(uow: UnitOfWork, user: User, milestone_id: int, now: da
         description=validate_description(description) if description is not None else None,
         amount=policy.check_amount(amount, locale) if amount is not None else None,
         due_date=validate_due_date(due_date, now) if due_date is not None else None)
+    await flag_user_text(uow, user, request, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, Action.PROPOSE_CHANGE, actor, user.id, now,
                         amount=request.amount)
 

@@ -1,0 +1,36 @@
+"""MSG-03 for every user-written field: a support flag names the field and keeps the text.
+
+``support_items.field`` is the :class:`core.screening.TextField` a flag is about (a cover
+letter, a project description...; empty for relayed messages, which keep ``message_id``), and
+``support_items.excerpt`` the text as its author wrote it, for support to read.
+
+Revision ID: 0008_ms10_field_flags
+Revises: 0007_milestones
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_ms10_field_flags"
+down_revision: str | None = "0007_milestones"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Add ``field`` and ``excerpt`` to ``support_items``."""
+    with op.batch_alter_table("support_items") as batch:
+        batch.add_column(sa.Column("field", sa.String(32)))
+        batch.add_column(sa.Column("excerpt", sa.Text()))
+
+
+def downgrade() -> None:
+    """Drop them again."""
+    with op.batch_alter_table("support_items") as batch:
+        batch.drop_column("excerpt")
+        batch.drop_column("field")
