@@ -131,8 +131,10 @@ async def _link(uow: UnitOfWork, now: datetime) -> tuple[str, str]:
     return seen.link, mine.link
 
 
-async def _employer(uow: UnitOfWork, now: datetime, **fields: str) -> tuple[Any, Any]:
-    await market_profiles.save_employer_profile(uow, await _user(uow, CLIENT), now, **fields)
+async def _employer(uow: UnitOfWork, now: datetime, name: str,
+                    company: str | None = None) -> tuple[Any, Any]:
+    await market_profiles.save_employer_profile(uow, await _user(uow, CLIENT), now, name=name,
+                                                company=company)
     seen = await market_profiles.public_card(uow, await _user(uow, STRANGER), CLIENT)
     mine = await market_profiles.public_card(uow, await _user(uow, CLIENT), CLIENT)
     return seen.employer, mine.employer
