@@ -143,7 +143,8 @@ async def _mine(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
     lines = [ctx.t("Your applications:")]
     rows = []
     for application in found.items:
-        title = titles[application.project_id].title if application.project_id in titles else "?"
+        project = titles.get(application.project_id)
+        title = (await readable(ctx.uow, ctx.user, project)).title if project else "?"  # MSG-03
         lines.append(f"• {title} — {ctx.t(STATUS_NAMES[application.status])}")
         rows.append([Button(short(title), data=f"ap:v:{application.id}")])
     if not found.items and page == 0:

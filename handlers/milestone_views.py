@@ -194,7 +194,12 @@ def card(ctx: Context, board: Board, milestone: Milestone,
         lines.append(ctx.t("Released {released}, refunded {refunded}.",
                            released=money(ctx, released), refunded=money(ctx, refunded)))
     release_at = milestone.auto_release_at
-    if release_at is not None:
+    ended_at = board.contract.ended_at
+    if (release_at is not None and ended_at is not None and milestone.submitted_at is not None
+            and milestone.submitted_at > ended_at):  # MS-10: support comes first
+        lines.append(ctx.t("Unless the client answers, it goes to support on {when}.",
+                           when=moment(ctx, ended_at + ESCALATE_AFTER_END)))
+    elif release_at is not None:
         lines.append(ctx.t("Released automatically on {when} unless the client answers.",
                            when=moment(ctx, release_at)))
     if submission is not None:

@@ -201,7 +201,9 @@ async def test_ms_10_work_submitted_after_the_end_goes_to_support_at_the_end_plu
     end = clock.now()
     await act_as(db, CLIENT, contract_end.end, contract_id, EndReason.COMPLETED.value, end)
     await act_as(db, EXPERT, ms.submit, second, "Done", (), end + TINY)
-    # down from day 1 until day 20: the escalation (day 14) came before MS-09's day 14 + 1µs
+    # no MS-09 reminder announces a release that support's turn comes before
+    assert await _tick(db, end + timedelta(days=12)) == {}
+    # down from day 12 until day 20: the escalation (day 14) came before MS-09's day 14 + 1µs
     assert (await _tick(db, end + timedelta(days=20))).get("milestone_contract_end") == 1
     assert await _state(db, second) is S.DISPUTED
     assert await _tick(db, end + timedelta(days=20)) == {}
