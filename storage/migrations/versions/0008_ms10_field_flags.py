@@ -23,14 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add ``field`` and ``excerpt`` to ``support_items``."""
-    with op.batch_alter_table("support_items") as batch:
-        batch.add_column(sa.Column("field", sa.String(32)))
-        batch.add_column(sa.Column("excerpt", sa.Text()))
+    """Add ``field`` and ``excerpt`` to ``support_items`` (plain ALTER TABLE on both)."""
+    op.add_column("support_items", sa.Column("field", sa.String(32)))
+    op.add_column("support_items", sa.Column("excerpt", sa.Text()))
 
 
 def downgrade() -> None:
-    """Drop them again."""
-    with op.batch_alter_table("support_items") as batch:
-        batch.drop_column("excerpt")
-        batch.drop_column("field")
+    """Drop them again (SQLite 3.35+ drops columns in place)."""
+    op.drop_column("support_items", "excerpt")
+    op.drop_column("support_items", "field")
