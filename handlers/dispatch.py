@@ -35,6 +35,7 @@ from handlers.contract import (
     Text,
 )
 from handlers.router import Handler, Router
+from handlers.screening import field_warnings
 from locales import translator
 
 __all__ = ["Dispatcher"]
@@ -69,7 +70,7 @@ class Dispatcher:
                     log.info("update %s already processed", incoming.update_id)
                     return []
                 ctx = await self._context(incoming, uow)
-                actions = await self._route(incoming, ctx)
+                actions = [*await self._route(incoming, ctx), *field_warnings(ctx)]  # MSG-03
                 await uow.commit()
                 return _with_callback_answer(incoming, actions)
         except DomainError as refusal:

@@ -44,6 +44,7 @@ from handlers.keyboards import callback_ints, stale, typed_text
 from handlers.relay import KIND_NAMES
 from handlers.relay_views import CAPTION_MAX, MAX_PAGE
 from handlers.router import Router
+from handlers.screening import FIELD_NAMES
 from handlers.support import describe_user
 
 __all__ = ["NOTE_STATE", "router"]
@@ -63,22 +64,6 @@ ITEM_KINDS: dict[ItemKind, str] = {
     ItemKind.REPORT: N_("reported message"),
     ItemKind.FRAUD: N_("fraud report"),
     ItemKind.DISPUTE: N_("milestone dispute"),
-}
-#: MSG-03 on a stored text: where the flagged text was written (core.screening.TextField).
-FIELD_NAMES: dict[TextField, str] = {
-    TextField.COVER_LETTER: N_("cover letter"),
-    TextField.PROJECT_TITLE: N_("project title"),
-    TextField.PROJECT_DESCRIPTION: N_("project description"),
-    TextField.PROFILE_HEADLINE: N_("profile headline"),
-    TextField.PROFILE_SKILLS: N_("profile skills"),
-    TextField.PORTFOLIO_CAPTION: N_("portfolio caption"),
-    TextField.PORTFOLIO_LINK: N_("portfolio link"),
-    TextField.EMPLOYER_NAME: N_("employer name"),
-    TextField.EMPLOYER_COMPANY: N_("employer company"),
-    TextField.OFFER_MILESTONE: N_("offer's first milestone"),
-    TextField.MILESTONE_TITLE: N_("milestone title"),
-    TextField.MILESTONE_DESCRIPTION: N_("milestone description"),
-    TextField.MILESTONE_NOTE: N_("milestone note"),
 }
 ACTIONS: dict[AuditAction, str] = {
     AuditAction.GRANT_SUPPORT: N_("granted the support role"),

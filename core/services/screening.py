@@ -13,16 +13,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from core.accounts import User
 from core.ports import UnitOfWork
 from core.screening import AUTHOR, TextField, findings_of, masked
 from core.support import ItemKind, QueueItem, is_staff
 
-__all__ = ["EXCERPT_MAX", "flag_user_text", "readable", "readable_all"]
+__all__ = ["EXCERPT_MAX", "flag_user_text", "flags_written", "readable", "readable_all"]
 
 E = TypeVar("E")
 EXCERPT_MAX = 1000
+#: The flags each open unit of work wrote, so the handler layer can warn their author once
+#: (MSG-03: "the sender is warned"), whichever service wrote them.
+_WRITTEN: WeakKeyDictionary[UnitOfWork, list[QueueItem]] = WeakKeyDictionary()
+
+
+def flags_written(uow: UnitOfWork) -> list[QueueItem]:
+    """The MSG-03 flags :func:`flag_user_text` wrote in this unit of work."""
+    return list(_WRITTEN.get(uow, ()))
 
 
 async def flag_user_text(uow: UnitOfWork, author: User, entity: object, now: datetime, *,
@@ -42,6 +51,8 @@ async def flag_user_text(uow: UnitOfWork, author: User, entity: object, now: dat
         flags.append(await uow.support.add_item(QueueItem(
             kind=ItemKind.FLAG, subject_id=author.id, reason=kinds, created_at=now,
             field=field.value, excerpt=text[:EXCERPT_MAX])))
+    if flags:
+        _WRITTEN.setdefault(uow, []).extend(flags)
     return flags
 
 

@@ -27,6 +27,7 @@ async def test_msg_03_contact_details_in_a_cover_letter_are_masked_and_flagged(
     await boris.say(f"Сделаю за неделю, двадцать корпусов за плечами. Пишите: {CONTACT}")
     await boris.say("800")
     assert CONTACT in boris.reply  # his own card reads as he wrote it
+    assert "⚠️ Другие видят ваше поле «сопроводительное письмо»" in boris.reply  # warned
     application_id = await newest_id(bot, applications)
     await alice.forge(f"ap:v:{application_id}")
     assert f"Пишите: {MASK} или {MASK}" in alice.last_text
@@ -48,6 +49,8 @@ async def test_msg_03_a_project_description_with_a_phone_is_masked_for_freelance
     await alice.say("500-1000")
     await alice.press_data("pp:nodl")
     project_id = await newest_id(bot, projects)
+    assert ("⚠️ Others read your project description with the phone numbers hidden."
+            in alice.reply)
     await alice.press_data(f"pj:pub:{project_id}")
     await boris.forge(f"pj:v:{project_id}")
     assert f"questions to {MASK} any time" in boris.last_text
