@@ -34,7 +34,7 @@ from core.services.market_applications import (
     shortlist,
     withdraw,
 )
-from core.services.screening import readable
+from core.services.screening import readable, readable_by
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Incoming, Keyboard, Send, keyboard
 from handlers.contracts import contract_card
@@ -182,6 +182,8 @@ async def _send_offer(ctx: Context, application_id: int, terms: OfferTerms) -> l
     contract = await choose(ctx.uow, ctx.user, application_id, terms, ctx.now())
     await ctx.clear_state()
     project = await ctx.uow.market.projects.get(contract.project_id)
+    if project is not None:  # MSG-03: the client's title, read by the freelancer
+        project = await readable_by(ctx.uow, contract.expert_id, project)
     await notify(ctx.uow, contract.expert_id, OFFER,
                  keyboard=keyboard([Button(N_("Open the offer"), data=f"ct:v:{contract.id}")]),
                  dedupe_key=f"contract:offer:{contract.id}", name=ctx.user.display_name,

@@ -20,7 +20,8 @@ from core.ports import UnitOfWork
 from core.screening import AUTHOR, TextField, findings_of, masked
 from core.support import ItemKind, QueueItem, is_staff
 
-__all__ = ["EXCERPT_MAX", "flag_user_text", "flags_written", "readable", "readable_all"]
+__all__ = ["EXCERPT_MAX", "flag_user_text", "flags_written", "readable", "readable_all",
+           "readable_by"]
 
 E = TypeVar("E")
 EXCERPT_MAX = 1000
@@ -65,6 +66,12 @@ async def readable(uow: UnitOfWork, reader: User, entity: E) -> E:
     if (await uow.relay.relation(reader.id, author)).contract:
         return entity
     return masked(entity)
+
+
+async def readable_by(uow: UnitOfWork, reader_id: int, entity: E) -> E:
+    """:func:`readable` for the user ``reader_id`` (a notification's recipient)."""
+    reader = await uow.users.get(reader_id)
+    return masked(entity) if reader is None else await readable(uow, reader, entity)
 
 
 async def readable_all(uow: UnitOfWork, reader: User, entities: Sequence[E]) -> list[E]:
