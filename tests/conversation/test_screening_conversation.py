@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.circumvention import MASK
 from core.support import ItemKind
 from storage.tables.market import applications, projects
+from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness
 from tests.conversation.market_kit import newest_id, post_project, team
 from tests.conversation.relay_kit import open_items
@@ -36,6 +37,11 @@ async def test_msg_03_contact_details_in_a_cover_letter_are_masked_and_flagged(
     assert [(i.kind, i.subject_id, i.field, i.reason) for i in items] == [
         (ItemKind.FLAG, boris.id, "cover_letter", "email,phone")]
     assert items[0].excerpt is not None and CONTACT in items[0].excerpt
+    admin = bot.user(ADMIN_ID, "Sam", "Admin", language_code="en")
+    await admin.sign_up("client", "Sam", "Admin", "sam@example.com")
+    await admin.command("/queue")
+    await admin.press_data(f"sup:i:{items[0].id}")
+    assert "Written in: cover letter" in admin.last_text and CONTACT in admin.last_text
 
 
 async def test_msg_03_a_project_description_with_a_phone_is_masked_for_freelancers(
