@@ -122,6 +122,11 @@ def sandbox(args: argparse.Namespace) -> int:
     from bot.runtimes.sandboxed import run_sandbox, terminal_input
 
     database = os.environ.get("SANDBOX_DATABASE_URL") or SANDBOX_DB
+    if args.reset:  # start clean: the bot's data, the sandbox's users and its clock
+        from bot.sandbox.state import reset_database
+
+        asyncio.run(reset_database(database))
+        print(f"sandbox: reset {_safe_url(database)}", file=sys.stderr)
     base = load_settings(bot_token=SANDBOX_TOKEN, bot_runtime=args.runtime,
                          database_url=database)
     _configure_logging(args.log_level, file=args.log_file)
@@ -145,6 +150,9 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-file", default=str(Path("data") / "sandbox.log"),
                         help="where the bot's log goes (default: data/sandbox.log)")
     parser.add_argument("--log-level", default="INFO", help="log level (default: INFO)")
+    parser.add_argument("--reset", action="store_true",
+                        help="start clean: delete the sandbox database (its data, the users "
+                             "added with :add and the clock moved by /sandbox_time)")
 
 
 VERBS: dict[str, Verb] = {

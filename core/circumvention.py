@@ -5,20 +5,30 @@ outside the platform is flagged to support and delivered with those parts masked
 only finds them; :mod:`core.services.relay` decides what happens.
 
 Detection is table-driven: :data:`RULES` lists one :class:`Rule` per kind of finding, each a
-regular expression over the original text (so a finding's span can be masked in place) and an
-optional check that rejects look-alikes (a price is not a phone number). The patterns accept
-the usual obfuscations: ``name at gmail dot com``, ``name [at] gmail [.] com``, ``name(at)mail``,
-``собака``/``точка``, spaced-out digits, ``t dot me/slash``, digits spelled out in words.
+regular expression over the original text (so a finding's span can be masked in place) or a
+*finder* that returns spans, and an optional check that rejects look-alikes (a price is not a
+phone number). The patterns accept the usual obfuscations: ``name at gmail dot com``,
+``name [at] gmail [.] com``, ``name(at)mail``, ``собака``/``точка``, spaced-out digits,
+``t dot me/slash``, digits spelled out in words.
+
+Where a kept library does it better, it decides: phone numbers are found by ``phonenumbers``'
+:class:`~phonenumbers.PhoneNumberMatcher` (numbering plans of the platform's markets,
+:data:`PHONE_REGIONS`; price ranges, years, ГОСТ numbers and order numbers are still vetoed),
+and an e-mail candidate, with its obfuscations undone, must be an address by
+``email-validator``'s syntax rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["MASK", "RULES", "Finding", "Kind", "Rule", "mask", "scan"]
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+__all__ = ["MASK", "PHONE_REGIONS", "RULES", "Finding", "Kind", "Rule", "mask", "scan"]
 
 MASK = "[•••]"
 
@@ -43,14 +53,25 @@ class Finding:
     text: str
 
 
+Finder = Callable[[str], Iterable[tuple[int, int]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A named pattern of one :class:`Kind`; ``accept`` may veto a match."""
+    """A named pattern (or span finder) of one :class:`Kind`; ``accept`` may veto a match."""
 
     name: str
     kind: Kind
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None = None
     accept: Callable[[str], bool] | None = None
+    finder: Finder | None = None
+
+    def spans(self, text: str) -> Iterable[tuple[int, int]]:
+        """Where this rule matches ``text``."""
+        if self.finder is not None:
+            return self.finder(text)
+        assert self.pattern is not None
+        return (match.span() for match in self.pattern.finditer(text))
 
 
 def _open(words: str) -> str:
@@ -130,8 +151,6 @@ _SKYPE_LIVE = re.compile(r"(?<!\w)live:[A-Za-z0-9_.\-]{3,64}", re.IGNORECASE)
 _AT_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{3,31}(?![\w@])")
 _DISCORD_TAG = re.compile(r"(?<![\w#])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\w)")
 
-# Phone numbers: digits with spaces, dashes, dots or brackets; checked by _phone_like.
-_PHONE = re.compile(r"(?<![\w+#№])\+?\(?\d(?:[\s().\-]{0,3}\d){6,18}(?![\w])")
 _CARD = re.compile(r"(?<!\w)\d(?:[\s\-]?\d){12,18}(?!\w)")
 _CRYPTO = re.compile(r"(?<!\w)(?:0x[a-fA-F0-9]{40}|(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}"
                      r"|T[1-9A-HJ-NP-Za-km-z]{33})(?!\w)")
@@ -175,6 +194,50 @@ def _phone_like(text: str) -> bool:
     return not re.search(r"[.,]\d{2}$", text) or text.startswith("+")
 
 
+#: The numbering plans phone numbers are read in (the platform's markets: en, ru, uk, es);
+#: numbers written with ``+`` or ``00`` are read in every plan anyway.
+PHONE_REGIONS: tuple[str, ...] = ("US", "RU", "UA", "ES")
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Phone numbers by ``phonenumbers``, read in each plan; the longest of overlapping ones."""
+    found: set[tuple[int, int]] = set()
+    for region in PHONE_REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(text, region,
+                                                     leniency=phonenumbers.Leniency.POSSIBLE):
+            found.add((match.start, match.end))
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(found, key=lambda span: span[0] - span[1]):  # longest first
+        before = text[:start].rstrip()
+        if before.endswith(("#", "№")) or (start and (text[start - 1].isalnum()
+                                                       or text[start - 1] in "+#№")):
+            continue  # an order number ("#123456789", "№1234567890"), or part of a word
+        if not any(start < other_end and other_start < end for other_start, other_end in kept):
+            kept.append((start, end))
+    return sorted(kept)
+
+
+_AT_ANY = re.compile(rf"{_AT}|{_SPELLED_AT}", re.IGNORECASE)
+_DOT_ANY = re.compile(_LOOSE_DOT, re.IGNORECASE)
+
+
+#: "logo@2x.png" names a file, not a mailbox.
+_FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "dwg", "dxf",
+                           "step", "stp", "stl", "zip", "rar", "doc", "docx", "xls", "xlsx"})
+
+
+def _an_address(text: str) -> bool:
+    """With its obfuscations undone, ``text`` is an e-mail address (email-validator's syntax)."""
+    plain = _DOT_ANY.sub(".", _AT_ANY.sub("@", text, count=1))
+    if plain.rsplit(".", 1)[-1].strip().lower() in _FILE_ENDINGS:
+        return False
+    try:
+        validate_email("".join(plain.split()), check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def _luhn(text: str) -> bool:
     """A payment card number passes the Luhn check."""
     digits = [int(ch) for ch in _digits(text)]
@@ -196,12 +259,12 @@ def _names_a_handle(text: str) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule("payment_link", Kind.PAYMENT, _link(*PAYMENT_DOMAINS)),
     Rule("messenger_link", Kind.MESSENGER, _link(*MESSENGER_DOMAINS)),
-    Rule("email", Kind.EMAIL, _EMAIL),
-    Rule("spelled_email", Kind.EMAIL, _SPELLED_EMAIL),
+    Rule("email", Kind.EMAIL, _EMAIL, _an_address),
+    Rule("spelled_email", Kind.EMAIL, _SPELLED_EMAIL, _an_address),
     Rule("card", Kind.PAYMENT, _CARD, _luhn),
     Rule("crypto_wallet", Kind.PAYMENT, _CRYPTO),
     Rule("iban", Kind.PAYMENT, _IBAN),
-    Rule("phone", Kind.PHONE, _PHONE, _phone_like),
+    Rule("phone", Kind.PHONE, accept=_phone_like, finder=_phone_spans),
     Rule("spelled_phone", Kind.PHONE, _SPELLED_PHONE,
          lambda text: len(re.findall(rf"(?:{_NUMBER_WORDS}|\d)", text, re.IGNORECASE)) >= 7),
     Rule("skype_live", Kind.MESSENGER, _SKYPE_LIVE),
@@ -221,9 +284,8 @@ def scan(text: str, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
     """
     taken: list[Finding] = []
     for rule in rules:
-        for match in rule.pattern.finditer(text):
-            start, end = match.span()
-            found = match.group(0).rstrip(".,;:!?)")
+        for start, end in rule.spans(text):
+            found = text[start:end].rstrip(".,;:!?)")
             end = start + len(found)
             if not found.strip() or (rule.accept is not None and not rule.accept(found)):
                 continue

@@ -35,6 +35,13 @@ Semantics decided here:
 - Actions that create or extend obligations need an active contract
   (:data:`OPEN_CONTRACT_ACTIONS`); settling money (accept, refund, disputes, removals) stays
   possible after a contract ended, so escrow can never be stranded.
+- **Ending the contract** (MS-10): when a fixed-price contract ends, the system refunds funded
+  milestones whose work has not started (``end_refund``) and closes those that hold no money
+  (``end_close``: proposals and unfunded approvals). Work in progress, submitted or sent back
+  for a revision (:data:`OPEN_AFTER_END_STATES`) stays open: the expert may still submit it,
+  the client accept it, either side refund or dispute it, and MS-09 still releases it. If none
+  of these happens within :data:`ESCALATE_AFTER_END` of the end, the system takes it to support
+  as a dispute (``escalate``). A disputed milestone waits for support.
 """
 
 from __future__ import annotations
@@ -49,9 +56,11 @@ from core.errors import N_, Conflict, Forbidden
 __all__ = [
     "ACTIVE_STATES",
     "AUTO_RELEASE_AFTER",
+    "ESCALATE_AFTER_END",
     "ESCROW_STATES",
     "FINAL_STATES",
     "FUTURE_STATES",
+    "OPEN_AFTER_END_STATES",
     "OPEN_CONTRACT_ACTIONS",
     "REMINDERS",
     "TABLE",
@@ -121,6 +130,9 @@ class Action(StrEnum):
     CLIENT_ADD = "client_add"
     CLIENT_EDIT = "client_edit"
     CLIENT_REMOVE = "client_remove"
+    END_REFUND = "end_refund"
+    END_CLOSE = "end_close"
+    ESCALATE = "escalate"
 
 
 class RequestKind(StrEnum):
@@ -144,6 +156,10 @@ FUTURE_STATES = frozenset({S.APPROVED, S.FUNDED})
 ACTIVE_STATES = frozenset({S.APPROVED, S.FUNDED, S.IN_PROGRESS, S.SUBMITTED,
                            S.REVISION_REQUESTED})
 _HOLDING = ESCROW_STATES - {S.DISPUTED}  # disputes and refunds start here
+#: MS-10: work started and money in escrow: stays open after the contract ends.
+OPEN_AFTER_END_STATES = frozenset({S.IN_PROGRESS, S.SUBMITTED, S.REVISION_REQUESTED})
+#: MS-10: a milestone still open this long after the end goes to support as a dispute.
+ESCALATE_AFTER_END = timedelta(days=14)
 
 #: MS-09: submitted work unanswered this long is released; reminders this long before.
 AUTO_RELEASE_AFTER = timedelta(days=14)
@@ -210,6 +226,15 @@ TABLE: dict[Action, Rule] = {
                               N_("Only an approved milestone that is not funded yet can be "
                                  "edited.")),
     Action.CLIENT_REMOVE: _rule([C], FUTURE_STATES, S.REMOVED, _FUTURE_ONLY),
+    Action.END_REFUND: _rule([SYS], [S.FUNDED], S.REFUNDED,
+                             N_("Only a funded milestone whose work has not started is "
+                                "refunded when the contract ends.")),
+    Action.END_CLOSE: _rule([SYS], [S.PROPOSED, S.APPROVED], S.REMOVED,
+                            N_("Only a milestone that holds no money is closed when the "
+                               "contract ends.")),
+    Action.ESCALATE: _rule([SYS], OPEN_AFTER_END_STATES, S.DISPUTED,
+                           N_("Only work in progress, submitted or sent back for a revision "
+                              "goes to support after the contract ended.")),
 }
 
 #: Refusals more precise than the row's, for the rules that name them.
@@ -229,10 +254,10 @@ _WHO: dict[frozenset[Actor], str] = {
 }
 
 #: Actions that create or extend obligations: refused once the contract is not active.
+#: Submitting is not one of them: work started before the end is still delivered (MS-10).
 OPEN_CONTRACT_ACTIONS = frozenset({
     Action.PROPOSE, Action.EDIT_PROPOSAL, Action.APPROVE, Action.FUND, Action.START,
-    Action.SUBMIT, Action.PROPOSE_CHANGE, Action.APPROVE_CHANGE, Action.CLIENT_ADD,
-    Action.CLIENT_EDIT,
+    Action.PROPOSE_CHANGE, Action.APPROVE_CHANGE, Action.CLIENT_ADD, Action.CLIENT_EDIT,
 })
 
 

@@ -22,9 +22,11 @@ from core.errors import N_, Conflict, Forbidden, InvalidInput
 from core.milestone_states import (
     ACTIVE_STATES,
     AUTO_RELEASE_AFTER,
+    ESCALATE_AFTER_END,
     ESCROW_STATES,
     FINAL_STATES,
     FUTURE_STATES,
+    OPEN_AFTER_END_STATES,
     OPEN_CONTRACT_ACTIONS,
     REMINDERS,
     TABLE,
@@ -44,9 +46,11 @@ from core.money import Money
 __all__ = [
     "ACTIVE_STATES",
     "AUTO_RELEASE_AFTER",
+    "ESCALATE_AFTER_END",
     "ESCROW_STATES",
     "FINAL_STATES",
     "FUTURE_STATES",
+    "OPEN_AFTER_END_STATES",
     "OPEN_CONTRACT_ACTIONS",
     "REMINDERS",
     "TABLE",
@@ -357,6 +361,27 @@ class Milestone:
         """The client keeps the milestone as it is."""
         self.guard(Action.DECLINE_CHANGE, actor)
         self.request, self.updated_at = None, now
+
+    # -- the contract ends (MS-10) -----------------------------------------------------------
+
+    def end_refund(self, actor: Actor, now: datetime) -> Money:
+        """The contract ended before work started: the escrow goes back; returns the amount."""
+        target = self.guard(Action.END_REFUND, actor)
+        return self._settle(target, now, release=self._zero)
+
+    def end_close(self, actor: Actor, now: datetime) -> None:
+        """The contract ended: a proposal or an unfunded milestone is closed (no money)."""
+        self._move(self.guard(Action.END_CLOSE, actor), now)
+
+    def keep_open_after_end(self, now: datetime) -> None:
+        """The contract ended with work under way: a waiting change can no longer be approved."""
+        if self.request is not None:
+            self.request, self.updated_at = None, now
+
+    def escalate(self, actor: Actor, now: datetime) -> None:
+        """Not settled 14 days after the contract ended: support decides (MS-10, MS-08)."""
+        self._move(self.guard(Action.ESCALATE, actor), now)
+        self.submitted_at = None
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -369,6 +369,14 @@ class MilestonesRepo(Protocol):
         """Submitted with ``after < submitted_at <= until`` (and fewer reminders), oldest
         first."""
 
+    async def after_contract_end(self, at: datetime, ended_before: datetime,
+                                 limit: int) -> list[Milestone]:
+        """MS-10: funded milestones of contracts ended by ``at``; open ones (not submitted by
+        the end) of contracts ended by ``ended_before``; by the contract's end."""
+
+    async def contracts_to_settle(self, user_id: int, limit: int) -> list[int]:
+        """MS-10: ids of the user's ended contracts with a milestone holding money."""
+
     async def by_dispute_item(self, item_id: int) -> Milestone | None: ...
 
     async def add_event(self, event: MilestoneEvent) -> MilestoneEvent:

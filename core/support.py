@@ -94,6 +94,8 @@ class QueueItem:
     handled_at: datetime | None = None
     note: str | None = None
     id: int | None = None
+    field: str | None = None  # MSG-03 on a stored text: its field (core.screening.TextField)
+    excerpt: str | None = None  # ... and the text as written
 
     def close(self, actor_id: int, status: ItemStatus, note: str, now: datetime) -> None:
         """Resolve or dismiss the item; a closed item cannot be closed again."""

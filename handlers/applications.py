@@ -31,10 +31,11 @@ from core.services.market_applications import (
     choose,
     my_applications,
     offer_candidate,
+    read_application,
     shortlist,
-    visible_application,
     withdraw,
 )
+from core.services.screening import readable, readable_by
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Incoming, Keyboard, Send, keyboard
 from handlers.contracts import contract_card
@@ -96,7 +97,7 @@ async def application_card(ctx: Context, application: Application,
         name = freelancer.display_name if freelancer else "?"
         lines = [ctx.t("Application from {name} to “{title}”", name=name, title=project.title)]
         if profile is not None:
-            lines.append(profile.headline)
+            lines.append((await readable(ctx.uow, ctx.user, profile)).headline)  # MSG-03
         if application.is_active:
             on = application.status is ApplicationStatus.SHORTLISTED
             rows.append([Button(ctx.t("Remove from the shortlist") if on else ctx.t("Shortlist"),
@@ -115,7 +116,7 @@ async def application_card(ctx: Context, application: Application,
 
 async def _card(incoming: Incoming, ctx: Context, application_id: int,
                 note: str | None = None) -> list[Action]:
-    application, project = await visible_application(ctx.uow, ctx.user, application_id)
+    application, project = await read_application(ctx.uow, ctx.user, application_id)
     text, buttons = await application_card(ctx, application, project)
     return [*([AnswerCallback(note)] if note else []), reply(incoming, text, buttons)]
 
@@ -146,7 +147,8 @@ async def _mine(incoming: Incoming, ctx: Context, page: int) -> list[Action]:
     lines = [ctx.t("Your applications:")]
     rows = []
     for application in found.items:
-        title = titles[application.project_id].title if application.project_id in titles else "?"
+        project = titles.get(application.project_id)
+        title = (await readable(ctx.uow, ctx.user, project)).title if project else "?"  # MSG-03
         lines.append(f"• {title} — {ctx.t(STATUS_NAMES[application.status])}")
         rows.append([Button(short(title), data=f"ap:v:{application.id}")])
     if not found.items and page == 0:  # ACC-01: /applications is the freelancer's
@@ -185,6 +187,8 @@ async def _send_offer(ctx: Context, application_id: int, terms: OfferTerms) -> l
     contract = await choose(ctx.uow, ctx.user, application_id, terms, ctx.now())
     await ctx.clear_state()
     project = await ctx.uow.market.projects.get(contract.project_id)
+    if project is not None:  # MSG-03: the client's title, read by the freelancer
+        project = await readable_by(ctx.uow, contract.expert_id, project)
     await notify(ctx.uow, contract.expert_id, OFFER,
                  keyboard=keyboard([Button(N_("Open the offer"), data=f"ct:v:{contract.id}")]),
                  dedupe_key=f"contract:offer:{contract.id}", name=ctx.user.display_name,

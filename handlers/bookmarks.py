@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from core.accounts import Role
 from core.bookmarks import BookmarkKind
-from core.services.market import visible_project
+from core.services.market import read_project
 from core.services.market_bookmarks import (
     bookmark_expert,
     bookmark_project,
@@ -23,6 +23,7 @@ from core.services.market_bookmarks import (
     remove_bookmark,
 )
 from core.services.market_profiles import public_card
+from core.services.screening import readable
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, keyboard
 from handlers.keyboards import stale
@@ -54,6 +55,7 @@ async def _list(incoming: Incoming, ctx: Context, tab: str, page: int) -> list[A
             project = projects.get(bookmark.target_id)
             if project is None:
                 continue
+            project = await readable(ctx.uow, ctx.user, project)  # MSG-03
             lines.append(f"• {project.title} — " + price(
                 ctx, project.budget_min, project.budget_max, project.currency, project.kind))
             rows.append([Button(short(project.title, 32), data=f"pj:v:{project.id}"),
@@ -65,6 +67,7 @@ async def _list(incoming: Incoming, ctx: Context, tab: str, page: int) -> list[A
             if user is None:
                 continue
             profile = await ctx.uow.market.profiles.freelancer(user.id)
+            profile = await readable(ctx.uow, ctx.user, profile) if profile else None  # MSG-03
             lines.append(f"• {user.display_name}" + (f" — {profile.headline}" if profile else ""))
             rows.append([Button(short(user.display_name, 32), data=f"pf:v:{user.id}"),
                          Button("✕", data=f"bm:xe:{user.id}:{page}")])
@@ -110,7 +113,7 @@ async def bookmark_button(incoming: Incoming, ctx: Context) -> list[Action]:
         await remove_bookmark(ctx.uow, ctx.user, KINDS[verb[1]].value, target)
     note = ctx.t("Bookmarked.") if verb.startswith("a") else ctx.t("Removed from bookmarks.")
     if verb[1] == "p":
-        text, buttons = await project_card(ctx, await visible_project(ctx.uow, ctx.user, target))
+        text, buttons = await project_card(ctx, await read_project(ctx.uow, ctx.user, target))
     else:
         text, buttons = await profile_card(ctx, await public_card(ctx.uow, ctx.user, target))
     return [AnswerCallback(note), Edit(text, keyboard=buttons)]

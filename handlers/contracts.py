@@ -8,7 +8,10 @@ Callback data (every id goes through :mod:`core.services.market_contracts`, whic
     ct:ok:<id>            accept the offer (the freelancer)
     ct:no:<id>            decline the offer (the freelancer)
     ct:end:<id>           the end reasons this side may give
-    ct:er:<id>:<code>     end with that reason (c, r, cc, cf)
+    ct:er:<id>:<code>     end with that reason (c, r, cc, cf); if milestones still hold
+                          money, first the screen of what happens to each (MS-10)
+    ct:ey:<id>:<code>:<t> end, confirmed on that screen; ``t`` is its fingerprint, so a
+                          screen shown before the money moved ends nothing unseen
 
 The other side learns of an answer or an end through the outbox, in their language.
 """
@@ -18,14 +21,16 @@ from __future__ import annotations
 from core.contracts import Contract, ContractStatus, EndReason, reasons_for
 from core.errors import N_
 from core.projects import ProjectKind
+from core.services import contract_end
+from core.services.contract_end import EndFate, EndPreview
 from core.services.market_contracts import (
     ContractList,
     accept_offer,
     decline_offer,
-    end_contract,
     my_contracts,
     visible_contract,
 )
+from core.services.screening import readable
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, Keyboard, keyboard
 from handlers.keyboards import stale
@@ -39,6 +44,8 @@ from handlers.market_format import (
     parts,
     short,
 )
+from handlers.milestone_notices import tell
+from handlers.milestone_views import STATE_NAMES, moment, money
 from handlers.milestones import milestones_button
 from handlers.notify import notify
 from handlers.projects import reply
@@ -78,6 +85,17 @@ ENDED = {
     EndReason.CANCELLED_BY_FREELANCER: N_("{name} cancelled the contract for “{title}”."),
 }
 OPEN_CONTRACT = N_("Open the contract")
+#: MS-10: what ending the contract does to each milestone that holds money.
+END_FATES = {
+    EndFate.REFUNDED: N_("• “{title}”, {amount}: funded, work not started. It goes back to "
+                         "the client's wallet when the contract ends."),
+    EndFate.STAYS_OPEN: N_("• “{title}”, {amount}: {state}. It stays open after the end until "
+                           "it is accepted, refunded or released automatically; if none of "
+                           "that happens by {when}, support decides."),
+    EndFate.WITH_SUPPORT: N_("• “{title}”, {amount}: in dispute. It stays in escrow until "
+                             "support decides."),
+}
+END_CHANGED = N_("The milestones changed since this was shown. Read it again, then confirm.")
 
 
 async def _names(ctx: Context, contract: Contract) -> tuple[str, str, str]:
@@ -103,6 +121,7 @@ def _terms(ctx: Context, contract: Contract) -> list[str]:
 
 async def contract_card(ctx: Context, contract: Contract) -> tuple[str, Keyboard]:
     """The card of ``contract``: parties, terms, state, and this side's actions only."""
+    contract = await readable(ctx.uow, ctx.user, contract)  # MSG-03: the offer's milestone
     title, client, expert = await _names(ctx, contract)
     lines = [ctx.t("📄 Contract for “{title}”", title=title),
              ctx.t("Employer: {name}", name=client), ctx.t("Freelancer: {name}", name=expert),
@@ -163,6 +182,34 @@ async def _tell_other_side(ctx: Context, contract: Contract, message: str, key: 
                  name=ctx.user.display_name)
 
 
+def _end_screen(ctx: Context, preview: EndPreview, code: str) -> Edit:
+    """MS-10: before it ends, every milestone that holds money and what happens to it."""
+    cid = preview.contract.id
+    lines = [ctx.t("Before the contract ends: its milestones still hold {amount}.",
+                   amount=money(ctx, preview.held))]
+    lines += [ctx.t(END_FATES[fate], title=milestone.title, amount=money(ctx, milestone.escrow),
+                    state=ctx.t(STATE_NAMES[milestone.state]),
+                    when=moment(ctx, preview.settle_by))
+              for milestone, fate in preview.items]
+    lines.append(ctx.t("Both of you keep seeing these milestones in /milestones and can act "
+                       "on them."))
+    return Edit("\n".join(lines), keyboard=keyboard(
+        [Button(ctx.t("End the contract"), data=f"ct:ey:{cid}:{code}:{preview.tag}")],
+        [Button(ctx.t("Keep the contract"), data=f"ct:v:{cid}")]))
+
+
+async def _end(ctx: Context, contract_id: int, code: str) -> list[Action]:
+    """End the contract with the reason of ``code``; tell the other side and both of what
+    happened to the milestones (MS-10)."""
+    reason = REASON_CODES[code]
+    ended = await contract_end.end(ctx.uow, ctx.user, contract_id, reason.value, ctx.now())
+    for outcome in ended.outcomes:
+        await tell(ctx.uow, outcome)
+    await _tell_other_side(ctx, ended.contract, ENDED[reason], "end")
+    text, buttons = await contract_card(ctx, ended.contract)
+    return [AnswerCallback(ctx.t("The contract has ended.")), Edit(text, keyboard=buttons)]
+
+
 @router.callback("ct")
 async def contract_button(incoming: Incoming, ctx: Context) -> list[Action]:
     """Every ``ct:`` button; the service loads the contract and checks this user is a party."""
@@ -194,11 +241,14 @@ async def contract_button(incoming: Incoming, ctx: Context) -> list[Action]:
         rows.append([Button(ctx.t("Keep the contract"), data=f"ct:v:{contract_id}")])
         return [Edit(ctx.t("Why does the contract end? This is recorded and decides whether "
                            "you can review each other."), keyboard=keyboard(*rows))]
-    if verb == "er" and len(data) == 4 and data[3] in REASON_CODES:
-        reason = REASON_CODES[data[3]]
-        contract = await end_contract(ctx.uow, ctx.user, contract_id, reason.value, ctx.now())
-        await _tell_other_side(ctx, contract, ENDED[reason], "end")
-        text, buttons = await contract_card(ctx, contract)
-        return [AnswerCallback(ctx.t("The contract has ended.")), Edit(text, keyboard=buttons)]
+    if verb in ("er", "ey") and len(data) == (4 if verb == "er" else 5) and (
+            data[3] in REASON_CODES):
+        preview = await contract_end.preview(ctx.uow, ctx.user, contract_id, ctx.now())
+        if verb == "ey" and preview.tag != data[4]:
+            return [AnswerCallback(ctx.t(END_CHANGED), alert=True),
+                    _end_screen(ctx, preview, data[3])]
+        if verb == "er" and preview.items and preview.contract.status is ContractStatus.ACTIVE:
+            return [AnswerCallback(), _end_screen(ctx, preview, data[3])]
+        return await _end(ctx, contract_id, data[3])
     return stale(ctx)
 

@@ -36,6 +36,7 @@ from handlers.contract import (
 )
 from handlers.menu import MenuKey, menu_key, user_menu
 from handlers.router import Handler, Router
+from handlers.screening import field_warnings
 from locales import translator
 
 __all__ = ["Dispatcher"]
@@ -75,7 +76,7 @@ class Dispatcher:
                     log.info("update %s already processed", incoming.update_id)
                     return []
                 ctx, menu_before = await self._context(incoming, uow)
-                actions = await self._route(incoming, ctx)
+                actions = [*await self._route(incoming, ctx), *field_warnings(ctx)]  # MSG-03
                 await uow.commit()
                 actions += self._menu(incoming, ctx, menu_before)
                 return _with_callback_answer(incoming, actions)

@@ -9,8 +9,8 @@ Ticks registered here:
 
 - ``holds`` (HOLD-01): pending money whose clearing instant has come moves to the expert's
   available balance, and the expert is told.
-- ``milestone_auto_release`` and ``milestone_reminders`` (MS-09): see
-  :mod:`handlers.milestone_notices`.
+- ``milestone_contract_end`` (MS-10), ``milestone_auto_release`` and
+  ``milestone_reminders`` (MS-09): see :mod:`handlers.milestone_notices`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from core.holds import clear_due_holds
 from core.ports import UnitOfWork
 from core.services.ticks import TickRegistry, TickReport
 from core.services.ticks import run_ticks as _run_ticks
-from handlers.milestone_notices import auto_release_step, remind_step
+from handlers.milestone_notices import auto_release_step, contract_end_step, remind_step
 from handlers.notify import notify
 
 __all__ = ["HOLD_CLEARED", "TICKS", "clear_holds", "run_ticks"]
@@ -43,6 +43,9 @@ async def clear_holds(uow: UnitOfWork, at: datetime) -> int:
     return len(cleared)
 
 
+# MS-10: what an ended contract left open goes to support 14 days after the end; this runs
+# before MS-09's release, so that of the two, the one due first happens (see the module).
+TICKS.tick("milestone_contract_end")(contract_end_step)
 # MS-09: submitted work unanswered for 14 days is released; the client is reminded before.
 TICKS.tick("milestone_auto_release")(auto_release_step)
 TICKS.tick("milestone_reminders")(remind_step)

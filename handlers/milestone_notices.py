@@ -10,6 +10,9 @@ Ticks (registered in :mod:`handlers.jobs`):
 - ``milestone_auto_release``: releases work submitted 14 days ago and unanswered; both sides
   are told (the expert with the date the money becomes available, HOLD-01).
 - ``milestone_reminders``: reminds the client 3 days and 1 day before that.
+- ``milestone_contract_end`` (MS-10): takes milestones still open 14 days after their
+  contract ended to support, and refunds funded ones of an ended contract; both sides are
+  told. It runs before the auto-release, so that of two things due, the earlier happens.
 """
 
 from __future__ import annotations
@@ -21,19 +24,25 @@ from core.errors import N_
 from core.holds import available_at
 from core.milestones import Action, Actor
 from core.ports import UnitOfWork
+from core.services.contract_end import contract_end_due
 from core.services.milestone_ticks import Reminder, auto_release_due, reminders_due
 from core.services.milestones import Outcome
 from handlers.contract import Button, keyboard
 from handlers.formats import day, moment
 from handlers.notify import notify
 
-__all__ = ["NOTICES", "OPEN_MILESTONE", "auto_release_step", "remind_step", "tell"]
+__all__ = ["NOTICES", "OPEN_MILESTONE", "auto_release_step", "contract_end_step", "remind_step",
+           "tell"]
 
 OPEN_MILESTONE = N_("Open the milestone")
 _DISPUTED = N_("⚠️ {name} opened a dispute about the milestone “{title}”. Support will read "
                "both sides' history and decide. Reason: {text}")
 _RESOLVED = N_("Support decided the dispute about the milestone “{title}”: {released} to the "
                "freelancer, {refunded} back to the client's wallet. Reason: {text}")
+
+_ESCALATED = N_("⚠️ The milestone “{title}” was not settled within 14 days after the contract "
+                "ended, so it went to support as a dispute. Support will read both sides' "
+                "history and decide; its {amount} stays in escrow until then.")
 
 #: What the recipient reads, by action and by the recipient's side.
 NOTICES: dict[tuple[Action, Actor], str] = {
@@ -90,6 +99,14 @@ NOTICES: dict[tuple[Action, Actor], str] = {
     (Action.CLIENT_EDIT, Actor.EXPERT): N_(
         "✏️ {name} changed the milestone “{title}”: now {amount}, due {due}."),
     (Action.CLIENT_REMOVE, Actor.EXPERT): N_("🗑 {name} removed the milestone “{title}”."),
+    (Action.END_REFUND, Actor.CLIENT): N_(
+        "↩️ The contract has ended before work on the milestone “{title}” started: {amount} "
+        "is back in your wallet."),
+    (Action.END_REFUND, Actor.EXPERT): N_(
+        "The contract has ended before work on the milestone “{title}” started: its {amount} "
+        "went back to the client."),
+    (Action.ESCALATE, Actor.CLIENT): _ESCALATED,
+    (Action.ESCALATE, Actor.EXPERT): _ESCALATED,
 }
 REMINDER = N_("⏰ Reminder: the work submitted for the milestone “{title}” is released to the "
               "freelancer automatically on {when}, unless you accept it, ask for a revision "
@@ -144,6 +161,14 @@ async def remind(uow: UnitOfWork, reminder: Reminder) -> bool:
 async def auto_release_step(uow: UnitOfWork, at: datetime) -> int:
     """MS-09: release the next work unanswered for 14 days; tell both sides."""
     outcomes = await auto_release_due(uow, at, limit=1)
+    for outcome in outcomes:
+        await tell(uow, outcome)
+    return len(outcomes)
+
+
+async def contract_end_step(uow: UnitOfWork, at: datetime) -> int:
+    """MS-10: settle the next thing an ended contract left due; tell both sides."""
+    outcomes = await contract_end_due(uow, at, limit=1)
     for outcome in outcomes:
         await tell(uow, outcome)
     return len(outcomes)

@@ -14,7 +14,15 @@ from datetime import datetime
 
 from core.errors import N_
 from core.milestone_events import MilestoneEvent
-from core.milestones import Action, Actor, ChangeRequest, Milestone, MilestoneState, RequestKind
+from core.milestones import (
+    ESCALATE_AFTER_END,
+    Action,
+    Actor,
+    ChangeRequest,
+    Milestone,
+    MilestoneState,
+    RequestKind,
+)
 from core.money import Money, format_money
 from core.services.milestone_plan import Board
 from handlers.context import Context
@@ -163,6 +171,12 @@ def board_text(ctx: Context, board: Board, title: str) -> tuple[str, Keyboard]:
                             data=f"ms:v:{milestone.id}")])
     if not board.milestones:
         lines.append(ctx.t("No milestones yet."))
+    ended_at = board.contract.ended_at
+    if not board.active and ended_at is not None and any(
+            m.escrow.is_positive for m in board.milestones):
+        lines.append(ctx.t("The contract has ended. Milestones that still hold money stay open "
+                           "until they are settled; what is still open on {when} goes to "
+                           "support.", when=moment(ctx, ended_at + ESCALATE_AFTER_END)))
     if board.proposals_wait and board.actor is Actor.CLIENT:
         lines.append(ctx.t("The freelancer's proposals wait for your answer: until you answer "
                            "them, you cannot add or change future milestones."))
@@ -191,7 +205,12 @@ def card(ctx: Context, board: Board, milestone: Milestone,
         lines.append(ctx.t("Released {released}, refunded {refunded}.",
                            released=money(ctx, released), refunded=money(ctx, refunded)))
     release_at = milestone.auto_release_at
-    if release_at is not None:
+    ended_at = board.contract.ended_at
+    if (release_at is not None and ended_at is not None and milestone.submitted_at is not None
+            and milestone.submitted_at > ended_at):  # MS-10: support comes first
+        lines.append(ctx.t("Unless the client answers, it goes to support on {when}.",
+                           when=moment(ctx, ended_at + ESCALATE_AFTER_END)))
+    elif release_at is not None:
         lines.append(ctx.t("Released automatically on {when} unless the client answers.",
                            when=moment(ctx, release_at)))
     if submission is not None:

@@ -31,7 +31,6 @@ from core.errors import N_
 from core.milestone_events import MilestoneEvent
 from core.milestones import Action
 from core.payments import InvoiceTexts, topup_maximum
-from core.projects import ProjectKind
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
 from core.services.milestone_payments import open_invoice
@@ -186,19 +185,19 @@ async def _money_in(incoming: Incoming, ctx: Context, milestone_id: int,
 
 @router.command("milestones")
 async def command_milestones(incoming: Incoming, ctx: Context) -> list[Reply]:
-    """``/milestones <contract>``: that board; without one, the active fixed contracts."""
+    """``/milestones <contract>``: that board; without one, the active fixed contracts and the
+    ended ones whose milestones still hold money (MS-10)."""
     args = (incoming.event.args if isinstance(incoming.event, Command) else "").strip()
     contract_id = number(args.lstrip("#"))
     if contract_id is not None:
         return await _board(incoming, ctx, contract_id)
-    found = await ctx.uow.market.contracts.for_user(
-        ctx.user.id, frozenset({ContractStatus.ACTIVE}), 0, LIST_SIZE)
     rows = []
-    for contract in found.items:
+    for contract in await plan.board_contracts(ctx.uow, ctx.user, LIST_SIZE):
         project = await ctx.uow.market.projects.get(contract.project_id)
-        if contract.kind is ProjectKind.FIXED:
-            rows.append([Button(short(project.title if project else "?"),
-                                data=f"ms:b:{contract.id}")])
+        label = short(project.title if project else "?")
+        if contract.status is not ContractStatus.ACTIVE:  # MS-10: ended, money still held
+            label = ctx.t("{title} (ended)", title=short(project.title if project else "?", 40))
+        rows.append([Button(label, data=f"ms:b:{contract.id}")])
     if not rows:
         return [Send(ctx.t(NO_FIXED))]
     return [Send(ctx.t("Pick a contract to see its milestones:"), keyboard=keyboard(*rows))]

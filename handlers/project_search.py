@@ -60,7 +60,8 @@ async def _results(incoming: Incoming, ctx: Context, page: int, cat: str, kind: 
                    keyword: str) -> list[Action]:
     """One page of results with the filter buttons."""
     found = await search_projects(ctx.uow, category_code=None if cat == "-" else cat,
-                                  keyword=keyword or None, kind=KINDS[kind], page=page)
+                                  keyword=keyword or None, kind=KINDS[kind], page=page,
+                                  viewer=ctx.user)
     lines = [_filters(ctx, cat, kind, keyword), ""]
     rows: list[list[Button]] = []
     for project in found.items:

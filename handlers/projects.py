@@ -36,7 +36,7 @@ from core.services.market import (
     my_projects,
     own_project,
     publish_project,
-    visible_project,
+    read_project,
 )
 from handlers.context import Context
 from handlers.contract import (
@@ -163,7 +163,7 @@ async def open_payload(ctx: Context, payload: str) -> list[Action] | None:
     if not payload.startswith("p") or (project_id := number(payload[1:])) is None:
         return None
     try:
-        project = await visible_project(ctx.uow, ctx.user, project_id)
+        project = await read_project(ctx.uow, ctx.user, project_id)
     except NotFound as err:
         return [Send(ctx.t(err.message, **err.params))]
     text, buttons = await project_card(ctx, project)
@@ -241,7 +241,7 @@ async def project_button(incoming: Incoming, ctx: Context) -> list[Action]:
     if object_id is None:
         return stale(ctx)
     if verb == "v" and len(data) == 3:
-        project = await visible_project(ctx.uow, ctx.user, object_id)
+        project = await read_project(ctx.uow, ctx.user, object_id)
         text, buttons = await project_card(ctx, project)
         return [Send(text, keyboard=buttons)]
     if verb in ("pub", "clok") and len(data) == 3:

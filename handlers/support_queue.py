@@ -22,6 +22,7 @@ from __future__ import annotations
 from core.circumvention import Kind
 from core.errors import N_
 from core.messages import MessageKind
+from core.screening import TextField
 from core.services.support import (
     audit_log,
     close_item,
@@ -52,6 +53,7 @@ from handlers.notify import notify
 from handlers.relay import KIND_NAMES
 from handlers.relay_views import CAPTION_MAX, MAX_PAGE
 from handlers.router import Router
+from handlers.screening import FIELD_NAMES
 from handlers.support import describe_user
 
 __all__ = ["NOTE_STATE", "router"]
@@ -145,6 +147,9 @@ async def _item(incoming: Incoming, ctx: Context, item_id: int) -> list[Action]:
         ctx.t("Reported by: {user}", user=await _name(ctx, item.reporter_id)),
         ctx.t("Reason: {reason}", reason=_reason(ctx, item)),
     ]
+    if item.field is not None and item.field in set(TextField):
+        lines.append(ctx.t("Written in: {field}", field=ctx.t(FIELD_NAMES[TextField(item.field)])))
+        lines.append(_cut(item.excerpt or "", QUOTE_MAX))
     message = None
     if item.message_id is not None:
         message = await ctx.uow.relay.get_message(item.message_id)

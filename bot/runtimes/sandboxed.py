@@ -5,7 +5,10 @@ the bot long-polls it through the same :func:`~bot.app.serve` as ``python -m bot
 local SMTP server (:class:`~bot.sandbox.smtp.MailCatcher`) catches its e-mail and prints it,
 and
 :func:`bot.sandbox.chat.run_chat` lets a person play the users of
-:data:`bot.sandbox.cast.DEFAULT_USERS` in the terminal (sam from support is an admin).
+:data:`bot.sandbox.cast.DEFAULT_USERS` in the terminal (sam from support is an admin), and
+the users added with ``:add`` before. Those users and the clock's offset (``/sandbox_time``)
+are kept in the sandbox database (:mod:`bot.sandbox.state`), so a restart neither hands an
+id to a second person nor moves the clock back.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 from bot.app import build_app, serve
 from bot.config import Settings
 from bot.sandbox.smtp import MailCatcher, format_mail
+from bot.sandbox.state import SandboxState
 from bot.scheduler import SandboxClock
+from storage import Database
 
 __all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
 
@@ -77,14 +82,29 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
     from bot.sandbox.server import SandboxServer
 
     stop = stop or asyncio.Event()
+    store = Database(base.database_url)  # the sandbox's own state lives in its database
+    await store.migrate()
+    state = SandboxState(store)
+    defaults = {user.key for user in DEFAULT_USERS}
+    cast = [*DEFAULT_USERS, *(u for u in await state.users() if u.key not in defaults)]
+    clock = SandboxClock(await state.offset())  # /sandbox_time runs the ticks
+    saving: set[asyncio.Task[None]] = set()
+
+    def remember_offset() -> None:
+        """The clock moved: keep its offset with the database."""
+        task = asyncio.get_running_loop().create_task(state.save_offset(clock.offset))
+        saving.add(task)
+        task.add_done_callback(saving.discard)
+
+    clock.listeners.append(remember_offset)
     server = SandboxServer(token=base.require_token(), rate_limits=rate_limits)
     await server.start()
-    register_users(server, DEFAULT_USERS)  # before the bot starts: admins' menus need chats
-    settings = sandbox_settings(base, server.url, admin_ids(DEFAULT_USERS))
+    register_users(server, cast)  # before the bot starts: admins' menus need chats
+    settings = sandbox_settings(base, server.url, admin_ids(cast))
     catcher = await _catch_mail(settings, chat_io.get("output_fn", print))
     if catcher is not None:  # e-mail (verification codes) is shown in the chat
         settings = settings.model_copy(update={"smtp_url": catcher.url})
-    app = build_app(settings, SandboxClock(), sandbox=True)  # /sandbox_time runs the ticks
+    app = build_app(settings, clock, sandbox=True)
     ready = asyncio.Event()
     bot = asyncio.create_task(serve(app, stop, ready=ready))
     chat: asyncio.Task[None] | None = None
@@ -92,7 +112,7 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
         await _first(ready.wait(), bot, stop.wait())
         if bot.done() or stop.is_set():
             return
-        chat = asyncio.create_task(run_chat(server, DEFAULT_USERS, **chat_io))
+        chat = asyncio.create_task(run_chat(server, cast, **chat_io, state=state))
         await _first(chat, bot, stop.wait())
         if chat.done():
             chat.result()
@@ -105,6 +125,8 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
         try:
             await bot  # raises why the bot stopped, if it failed
         finally:
+            await asyncio.gather(*saving, return_exceptions=True)
+            await store.dispose()
             if catcher is not None:
                 await catcher.stop()
             await server.stop()

@@ -5,7 +5,7 @@ they arrive, their inline buttons numbered from 1. Chat commands (``:help`` list
 
     #2  or  :press 2 [message_id]   press button 2 of the latest message with buttons
     :user bob                       switch user (``:user`` alone lists them)
-    :add carol uk [role]            add a user (next free id, language uk)
+    :add carol uk [role]            add a user (an id never used before, language uk)
     :file path/to/cv.pdf            upload a document; ``:photo path.png`` sends a photo
     :pay                            pay the current user's latest invoice
     :menu                           the command menu Telegram would show this user
@@ -24,12 +24,16 @@ import asyncio
 import mimetypes
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.sandbox.cast import DEFAULT_USERS, ChatUser, admin_ids, as_chat_users, register_users
 from bot.sandbox.objects import SandboxMessage
 from bot.sandbox.render import render_message
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.users import SandboxUser
+
+if TYPE_CHECKING:
+    from bot.sandbox.state import SandboxState
 
 __all__ = ["DEFAULT_USERS", "ChatUser", "admin_ids", "register_users", "run_chat"]
 
@@ -54,9 +58,11 @@ async def _terminal_input(prompt: str) -> str:
 class _Chat:
     """The state of one terminal session."""
 
-    def __init__(self, server: SandboxServer, users: list[ChatUser], output: OutputFn) -> None:
+    def __init__(self, server: SandboxServer, users: list[ChatUser], output: OutputFn,
+                 state: SandboxState | None = None) -> None:
         self.server = server
         self.output = output
+        self.state = state
         self.roster = {user.key: user for user in users}
         self.users = register_users(server, users)
         self.current = users[0].key
@@ -113,20 +119,18 @@ class _Chat:
         self.current = key
         return f"now playing {key}"
 
-    def add(self, args: list[str]) -> str:
-        """``:add NAME LANG [ROLE]``."""
+    async def add(self, args: list[str]) -> str:
+        """``:add NAME LANG [ROLE]``: with a state, the user is kept and the id never reused."""
         if len(args) < 2:
             return "usage: :add NAME LANG [ROLE]"
-        key, language = args[0].lower(), args[1].lower()
+        key, language, role = args[0].lower(), args[1].lower(), " ".join(args[2:])
         if key in self.users:
             return f"{key} already exists"
-        new = ChatUser(
-            key,
-            max(u.id for u in self.roster.values()) + 1,
-            key.title(),
-            language,
-            " ".join(args[2:]),
-        )
+        if self.state is not None:
+            new = await self.state.add_user(key, language, role, list(self.roster.values()))
+        else:
+            new = ChatUser(key, max(u.id for u in self.roster.values()) + 1, key.title(),
+                           language, role)
         self.roster[key] = new
         self.users.update(register_users(self.server, [new]))
         self.current = key
@@ -231,7 +235,7 @@ class _Chat:
         if name in ("user", "u", "users"):
             return self.switch(args)
         if name == "add":
-            return self.add(args)
+            return await self.add(args)
         if name in ("file", "doc"):
             return await self.upload(args, "document")
         if name == "photo":
@@ -250,9 +254,14 @@ async def run_chat(
     users: Sequence[ChatUser | SandboxUser] = DEFAULT_USERS,
     input_fn: InputFn = _terminal_input,
     output_fn: OutputFn = print,
+    *,
+    state: SandboxState | None = None,
 ) -> None:
-    """Run the terminal chat until ``:quit`` or the end of input."""
-    chat = _Chat(server, as_chat_users(users), output_fn)
+    """Run the terminal chat until ``:quit`` or the end of input.
+
+    With ``state`` (the sandbox database's), users added with ``:add`` are kept there.
+    """
+    chat = _Chat(server, as_chat_users(users), output_fn, state)
     output_fn("Sandbox chat. You play these users:\n" + chat.describe_users())
     output_fn("Type :help for commands.")
     watcher = asyncio.create_task(chat.watch())

@@ -32,8 +32,11 @@ from core.projects import (
     validate_description,
     validate_title,
 )
+from core.screening import TextField, masked
+from core.services.screening import flag_user_text, readable, readable_all
 
 __all__ = [
+    "read_project",
     "KEYWORD_MAX",
     "PAGE_SIZE",
     "PROJECT_NOT_FOUND",
@@ -92,7 +95,9 @@ async def create_project(uow: UnitOfWork, actor: User, draft: ProjectDraft,
                       category=validate_category(draft.category), kind=kind,
                       currency=draft.currency, budget_min=low, budget_max=high,
                       deadline=deadline, created_at=now, updated_at=now)
-    return await uow.market.projects.add(project)
+    project = await uow.market.projects.add(project)
+    await flag_user_text(uow, actor, project, now)  # MSG-03: read by every freelancer
+    return project
 
 
 async def visible_project(uow: UnitOfWork, actor: User, project_id: int) -> Project:
@@ -101,6 +106,11 @@ async def visible_project(uow: UnitOfWork, actor: User, project_id: int) -> Proj
     if project is None or not project.visible_to(actor.id):
         raise NotFound(PROJECT_NOT_FOUND)
     return project
+
+
+async def read_project(uow: UnitOfWork, actor: User, project_id: int) -> Project:
+    """A project as the actor reads it: contact details masked unless they wrote it (MSG-03)."""
+    return await readable(uow, actor, await visible_project(uow, actor, project_id))
 
 
 async def own_project(uow: UnitOfWork, actor: User, project_id: int) -> Project:
@@ -162,7 +172,12 @@ async def edit_project(uow: UnitOfWork, actor: User, project_id: int, now: datet
             raise InvalidInput(N_("Please choose hourly or fixed price.")) from None
     project.updated_at = now
     await uow.market.projects.save(project)
+    if field in _SCREENED:
+        await flag_user_text(uow, actor, project, now, only={_SCREENED[field]})
     return project
+
+
+_SCREENED = {"title": TextField.PROJECT_TITLE, "description": TextField.PROJECT_DESCRIPTION}
 
 
 async def my_projects(uow: UnitOfWork, actor: User, page: int) -> Page[Project]:
@@ -180,12 +195,17 @@ def normalise_keyword(keyword: str | None) -> str | None:
 
 async def search_projects(uow: UnitOfWork, *, category_code: str | None = None,
                           keyword: str | None = None, kind: str | None = None, page: int = 0,
-                          page_size: int = PAGE_SIZE) -> Page[Project]:
-    """Published projects by category, keyword and kind, newest first."""
+                          page_size: int = PAGE_SIZE, viewer: User | None = None,
+                          ) -> Page[Project]:
+    """Published projects by category, keyword and kind, newest first, as ``viewer`` reads
+    them (contact details masked, MSG-03; for everyone when no viewer is given)."""
     code = category(category_code).code if category_code else None
     try:
         project_kind = ProjectKind(kind) if kind else None
     except ValueError:
         raise InvalidInput(N_("Please choose hourly or fixed price.")) from None
-    return await uow.market.projects.search(code, normalise_keyword(keyword), project_kind,
-                                            max(page, 0), page_size)
+    found = await uow.market.projects.search(code, normalise_keyword(keyword), project_kind,
+                                             max(page, 0), page_size)
+    items = (await readable_all(uow, viewer, found.items) if viewer is not None
+             else [masked(project) for project in found.items])
+    return Page(tuple(items), found.page, found.has_more)

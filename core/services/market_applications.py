@@ -32,8 +32,10 @@ from core.money import Money
 from core.ports import UnitOfWork
 from core.projects import Page, Project, ProjectKind, amount_max
 from core.services.market import PAGE_SIZE, ensure_employer, own_project, visible_project
+from core.services.screening import flag_user_text, readable, readable_all
 
 __all__ = [
+    "read_application",
     "APPLICATION_NOT_FOUND",
     "OfferTerms",
     "applicants",
@@ -101,13 +103,23 @@ async def apply(uow: UnitOfWork, actor: User, project_id: int, cover_letter: str
     if application is not None:
         application.resubmit(letter, amount, now)
         await repo.save(application)
+        await flag_user_text(uow, actor, application, now, reader_id=project.owner_id)
         return application
     application = await repo.add(Application(
         project_id=project_id, freelancer_id=actor.id, cover_letter=letter, amount=amount,
         currency=project.currency, created_at=now, updated_at=now))
     if await repo.count_by_freelancer(actor.id) <= APPLICATION_POINTS_LIMIT:
         await uow.points.award(actor.id, application_award(project_id), now)
+    await flag_user_text(uow, actor, application, now, reader_id=project.owner_id)  # MSG-03
     return application
+
+
+async def read_application(uow: UnitOfWork, actor: User,
+                           application_id: int) -> tuple[Application, Project]:
+    """An application and its project as the actor reads them: the other side's texts with
+    contact details masked until an accepted contract joins them (MSG-03)."""
+    application, project = await visible_application(uow, actor, application_id)
+    return await readable(uow, actor, application), await readable(uow, actor, project)
 
 
 async def visible_application(uow: UnitOfWork, actor: User,
@@ -155,8 +167,9 @@ async def applicants(uow: UnitOfWork, actor: User, project_id: int,
                      page: int) -> tuple[Project, Page[Application]]:
     """The owner's view of a project's applicants (withdrawn ones left out)."""
     project = await own_project(uow, actor, project_id)
-    return project, await uow.market.applications.for_project(project_id, max(page, 0),
-                                                               PAGE_SIZE)
+    found = await uow.market.applications.for_project(project_id, max(page, 0), PAGE_SIZE)
+    return project, type(found)(tuple(await readable_all(uow, actor, found.items)), found.page,
+                                found.has_more)
 
 
 async def my_applications(uow: UnitOfWork, actor: User, page: int) -> Page[Application]:
@@ -201,6 +214,7 @@ async def choose(uow: UnitOfWork, actor: User, application_id: int, terms: Offer
                             milestone_amount=amount)
     await uow.market.applications.save(application)
     contract = await uow.market.contracts.add(contract)
+    await flag_user_text(uow, actor, contract, now, reader_id=contract.expert_id)  # MSG-03
     assert application.id is not None  # a stored application has an id
     await uow.points.award(application.freelancer_id, chosen_award(application.id), now)
     return contract

@@ -15,14 +15,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from core.accounts import User, ensure_can_act
-from core.contracts import Contract, ContractStatus, EndReason
+from core.contracts import Contract, ContractStatus
 from core.errors import N_, InvalidInput, NotFound
 from core.ports import UnitOfWork
 from core.projects import Page
+from core.services import contract_end
 from core.services.market import PAGE_SIZE
 from core.services.milestone_plan import ensure_first_milestone
+from core.services.screening import readable
 
 __all__ = [
+    "read_contract",
     "CONTRACT_NOT_FOUND",
     "ContractList",
     "accept_offer",
@@ -58,6 +61,12 @@ async def visible_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Co
     return contract
 
 
+async def read_contract(uow: UnitOfWork, actor: User, contract_id: int) -> Contract:
+    """A contract as a party reads it: the offer's first milestone masked for the freelancer
+    until they accept it (MSG-03)."""
+    return await readable(uow, actor, await visible_contract(uow, actor, contract_id))
+
+
 async def accept_offer(uow: UnitOfWork, actor: User, contract_id: int,
                        now: datetime) -> Contract:
     """The expert accepts the offer: the contract is active.
@@ -89,16 +98,12 @@ async def decline_offer(uow: UnitOfWork, actor: User, contract_id: int,
 
 async def end_contract(uow: UnitOfWork, actor: User, contract_id: int, reason: str,
                        now: datetime) -> Contract:
-    """Either party ends an active contract with a reason allowed to that side."""
-    contract = await visible_contract(uow, actor, contract_id)
-    ensure_can_act(actor)
-    try:
-        why = EndReason(reason)
-    except ValueError:
-        raise InvalidInput(N_("Please pick one of the reasons offered.")) from None
-    contract.end(actor.id, why, now)
-    await uow.market.contracts.save(contract)
-    return contract
+    """Either party ends an active contract with a reason allowed to that side.
+
+    A fixed-price contract's milestones are settled in the same unit of work (MS-10,
+    :func:`core.services.contract_end.end`, which also returns what that did).
+    """
+    return (await contract_end.end(uow, actor, contract_id, reason, now)).contract
 
 
 async def my_contracts(uow: UnitOfWork, actor: User, which: str, page: int) -> Page[Contract]:

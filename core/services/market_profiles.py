@@ -37,8 +37,10 @@ from core.profiles import (
     validate_portfolio_title,
 )
 from core.projects import amount_max
+from core.screening import TextField
 from core.services.market import ensure_employer
 from core.services.market_applications import ensure_expert
+from core.services.screening import flag_user_text, readable, readable_all
 
 __all__ = [
     "PROFI_POINTS",
@@ -101,6 +103,9 @@ async def update_freelancer_profile(uow: UnitOfWork, actor: User, now: datetime,
         _apply(profile, name, value, language)
     profile.updated_at = now
     await uow.market.profiles.save_freelancer(profile)
+    screened = {TextField.PROFILE_HEADLINE: "headline", TextField.PROFILE_SKILLS: "skills"}
+    await flag_user_text(uow, actor, profile, now,  # MSG-03: the public card
+                         only={field for field, name in screened.items() if name in changes})
     return profile
 
 
@@ -143,6 +148,7 @@ async def add_portfolio_item(uow: UnitOfWork, actor: User, now: datetime, title:
                          if file_id is not None else None,
                          link=validate_link(link) if link is not None else None)
     item = await uow.market.profiles.add_portfolio(item)
+    await flag_user_text(uow, actor, item, now)  # MSG-03: the public card
     slot = len(items) + 1
     awarded = await uow.points.award(actor.id, portfolio_award(slot), now)
     return item, awarded
@@ -177,6 +183,10 @@ async def save_employer_profile(uow: UnitOfWork, actor: User, now: datetime, *,
         profile.company = validate_company(company)
     profile.updated_at = now
     await uow.market.profiles.save_employer(profile)
+    changed = {TextField.EMPLOYER_NAME} if name is not None else set()
+    if company is not None and not clear_company:
+        changed.add(TextField.EMPLOYER_COMPANY)
+    await flag_user_text(uow, actor, profile, now, only=changed)  # MSG-03: the public card
     return profile
 
 
@@ -187,10 +197,12 @@ async def public_card(uow: UnitOfWork, viewer: User, user_id: int) -> ProfileCar
         raise NotFound(PROFILE_NOT_FOUND)
     market = uow.market
     freelancer = await market.profiles.freelancer(user_id) if Role.EXPERT in user.roles else None
-    return ProfileCard(
-        user=user, freelancer=freelancer,
-        employer=await market.profiles.employer(user_id),
-        portfolio=tuple(await market.profiles.portfolio(user_id)) if freelancer else (),
+    employer = await market.profiles.employer(user_id)
+    portfolio = await market.profiles.portfolio(user_id) if freelancer else []
+    return ProfileCard(  # MSG-03: the viewer reads contact details masked
+        user=user, freelancer=await readable(uow, viewer, freelancer) if freelancer else None,
+        employer=await readable(uow, viewer, employer) if employer else None,
+        portfolio=tuple(await readable_all(uow, viewer, portfolio)),
         points=await uow.points.total(user_id),
         active_contracts=await market.contracts.count_for(user_id, ContractStatus.ACTIVE),
         ended_contracts=await market.contracts.count_for(user_id, ContractStatus.ENDED),

@@ -40,6 +40,7 @@ from core.services.milestones import (
     record,
     wallet_short,
 )
+from core.services.screening import flag_user_text
 
 __all__ = [
     "FIRST_MILESTONE_DUE",
@@ -47,6 +48,7 @@ __all__ = [
     "Terms",
     "approve_change",
     "board",
+    "board_contracts",
     "create",
     "edit",
     "ensure_first_milestone",
@@ -133,6 +135,19 @@ async def board(uow: UnitOfWork, user: User, contract_id: int, now: datetime) ->
     return Board(contract, actor, tuple(await uow.milestones.for_contract(contract.id)))
 
 
+async def board_contracts(uow: UnitOfWork, user: User, limit: int = 20) -> list[Contract]:
+    """The contracts ``/milestones`` lists: active fixed-price ones, then ended ones whose
+    milestones still hold money (MS-10: both sides keep seeing and settling them)."""
+    active = await uow.market.contracts.for_user(
+        user.id, frozenset({ContractStatus.ACTIVE}), 0, limit)
+    found = [c for c in active.items if c.kind is ProjectKind.FIXED]
+    for contract_id in await uow.milestones.contracts_to_settle(user.id, limit):
+        contract = await uow.market.contracts.get(contract_id)
+        if contract is not None:
+            found.append(contract)
+    return found[:limit]
+
+
 def _checked(terms: Terms, contract: Contract, now: datetime, policy: MilestonePolicy,
              locale: str) -> Terms:
     if terms.amount.currency != contract.currency:
@@ -156,6 +171,7 @@ async def create(uow: UnitOfWork, user: User, contract_id: int, terms: Terms, no
     good = _checked(terms, contract, now, policy, locale)
     milestone = await uow.milestones.add(Milestone.create(
         actor, contract.id, good.title, good.description, good.amount, good.due_date, now))
+    await flag_user_text(uow, user, milestone, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, action, actor, user.id, now,
                         amount=good.amount)
 
@@ -173,6 +189,7 @@ async def edit(uow: UnitOfWork, user: User, milestone_id: int, terms: Terms, now
     good = _checked(terms, contract, now, policy, locale)
     milestone.edit(actor, now, title=good.title, description=good.description,
                    amount=good.amount, due_date=good.due_date)
+    await flag_user_text(uow, user, milestone, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, action, actor, user.id, now,
                         amount=good.amount)
 
@@ -192,6 +209,7 @@ async def propose_change(uow: UnitOfWork, user: User, milestone_id: int, now: da
         description=validate_description(description) if description is not None else None,
         amount=policy.check_amount(amount, locale) if amount is not None else None,
         due_date=validate_due_date(due_date, now) if due_date is not None else None)
+    await flag_user_text(uow, user, request, now, reader_id=contract.other_party(user.id))
     return await record(uow, milestone, contract, Action.PROPOSE_CHANGE, actor, user.id, now,
                         amount=request.amount)
 

@@ -9,6 +9,8 @@ Both are computed from stored state at the instant the tick runs, so a tick miss
 bot was down is caught up: a release that fell due is done (no reminder is sent for it any
 more), and of two reminders that fell due only the later one is sent. Each milestone counts the
 reminders sent for its current submission (reset by a new submission), so each is sent once.
+Work submitted after its contract ended gets no reminder: it goes to support 14 days after
+the end (MS-10), before its release would fall due.
 """
 
 from __future__ import annotations
@@ -83,19 +85,27 @@ async def reminders_due(uow: UnitOfWork, at: datetime, limit: int = 1) -> list[R
     for index in reversed(range(len(leads))):  # the latest due reminder first
         lead = leads[index]
         later = leads[index + 1] if index + 1 < len(leads) else timedelta(0)
-        found = await uow.milestones.submitted_between(
-            at - (AUTO_RELEASE_AFTER - later), at - (AUTO_RELEASE_AFTER - lead),
-            index + 1, limit - len(reminders))
-        for candidate in found:
-            assert candidate.id is not None
-            milestone = await uow.milestones.get(candidate.id, lock=True)
-            if (milestone is None or milestone.submitted_at != candidate.submitted_at
-                    or milestone.reminders_sent > index):
-                continue  # answered or reminded meanwhile
-            milestone.reminders_sent = index + 1
-            await uow.milestones.save(milestone)
-            reminders.append(Reminder(milestone, await _contract(uow, milestone), lead,
-                                      index + 1))
+        while len(reminders) < limit:
+            found = await uow.milestones.submitted_between(
+                at - (AUTO_RELEASE_AFTER - later), at - (AUTO_RELEASE_AFTER - lead),
+                index + 1, limit - len(reminders))
+            skipped = False
+            for candidate in found:
+                assert candidate.id is not None
+                milestone = await uow.milestones.get(candidate.id, lock=True)
+                if (milestone is None or milestone.submitted_at != candidate.submitted_at
+                        or milestone.reminders_sent > index):
+                    continue  # answered or reminded meanwhile
+                milestone.reminders_sent = index + 1
+                await uow.milestones.save(milestone)
+                contract = await _contract(uow, milestone)
+                if contract.ended_at is not None and milestone.submitted_at is not None and (
+                        milestone.submitted_at > contract.ended_at):
+                    skipped = True  # MS-10: submitted after the end, support comes first
+                    continue
+                reminders.append(Reminder(milestone, contract, lead, index + 1))
+            if not skipped:  # nothing was passed over: nothing more is due at this lead
+                break
         if len(reminders) >= limit:
             break
     return reminders

@@ -12,13 +12,22 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.milestone_events import Attachment, MilestoneEvent, MilestoneInvoice
-from core.milestones import Action, Actor, ChangeRequest, Milestone, MilestoneState, RequestKind
+from core.milestones import (
+    ESCROW_STATES,
+    Action,
+    Actor,
+    ChangeRequest,
+    Milestone,
+    MilestoneState,
+    RequestKind,
+)
 from core.money import Money
+from storage.tables.market import contracts
 from storage.tables.milestones import milestone_events, milestone_invoices, milestones
 
 __all__ = ["SqlMilestonesRepo"]
@@ -135,6 +144,40 @@ class SqlMilestonesRepo:
         rows = await self.session.execute(
             query.order_by(milestones.c.submitted_at, milestones.c.id).limit(limit))
         return [_milestone(row) for row in rows.mappings()]
+
+    async def after_contract_end(self, at: datetime, ended_before: datetime,
+                                 limit: int) -> list[Milestone]:
+        """What ended contracts left due at ``at`` (MS-10), by the contract's end, oldest first.
+
+        Funded milestones of a contract ended by ``at``, and those still open (in progress,
+        revision requested, or submitted after the end) of a contract ended by
+        ``ended_before``. Work submitted by the end is MS-09's to release, so it is not here.
+        """
+        S = MilestoneState
+        state = milestones.c.state
+        still_open = or_(state.in_([S.IN_PROGRESS.value, S.REVISION_REQUESTED.value]),
+                         and_(state == S.SUBMITTED.value,
+                              milestones.c.submitted_at > contracts.c.ended_at))
+        query = (
+            select(milestones)
+            .join(contracts, contracts.c.id == milestones.c.contract_id)
+            .where(contracts.c.status == "ended", contracts.c.ended_at <= at,
+                   or_(state == S.FUNDED.value,
+                       and_(contracts.c.ended_at <= ended_before, still_open)))
+            .order_by(contracts.c.ended_at, milestones.c.id).limit(limit))
+        rows = await self.session.execute(query)
+        return [_milestone(row) for row in rows.mappings()]
+
+    async def contracts_to_settle(self, user_id: int, limit: int) -> list[int]:
+        """Ended contracts of ``user_id`` with a milestone still holding money (MS-10)."""
+        rows = await self.session.execute(
+            select(contracts.c.id).distinct()
+            .join(milestones, milestones.c.contract_id == contracts.c.id)
+            .where(contracts.c.status == "ended",
+                   or_(contracts.c.client_id == user_id, contracts.c.expert_id == user_id),
+                   milestones.c.state.in_([s.value for s in ESCROW_STATES]))
+            .order_by(contracts.c.id.desc()).limit(limit))
+        return [int(contract_id) for contract_id in rows.scalars()]
 
     async def by_dispute_item(self, item_id: int) -> Milestone | None:
         """The milestone whose dispute is the support queue item ``item_id``."""

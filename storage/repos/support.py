@@ -23,6 +23,7 @@ def _values(item: QueueItem) -> dict[str, Any]:
         "message_id": item.message_id, "thread_id": item.thread_id, "reason": item.reason,
         "status": item.status.value, "created_at": item.created_at,
         "handled_by": item.handled_by, "handled_at": item.handled_at, "note": item.note,
+        "field": item.field, "excerpt": item.excerpt,
     }
 
 
@@ -32,7 +33,8 @@ def _item(row: RowMapping) -> QueueItem:
         created_at=row["created_at"], reporter_id=row["reporter_id"],
         message_id=row["message_id"], thread_id=row["thread_id"],
         status=ItemStatus(row["status"]), handled_by=row["handled_by"],
-        handled_at=row["handled_at"], note=row["note"], id=row["id"])
+        handled_at=row["handled_at"], note=row["note"], id=row["id"], field=row["field"],
+        excerpt=row["excerpt"])
 
 
 def _entry(row: RowMapping) -> AuditEntry:

@@ -92,6 +92,8 @@ support_items = Table(
     Column("handled_by", BigInteger, ForeignKey("users.id", ondelete="SET NULL")),
     Column("handled_at", UTCDateTime),
     Column("note", Text),
+    Column("field", String(32)),  # MSG-03 on a stored text: which field (core.screening)
+    Column("excerpt", Text),  # ... and the text as its author wrote it
     UniqueConstraint("reporter_id", "message_id"),
     CheckConstraint("kind IN ('flag', 'report', 'fraud', 'dispute', 'appeal')", name="kind"),
     CheckConstraint("status IN ('open', 'resolved', 'dismissed')", name="status"),

@@ -11,9 +11,11 @@ from core.accounts import Role, User
 from core.applications import Application, ApplicationStatus
 from core.bookmarks import Bookmark, BookmarkKind
 from core.contracts import Contract, ContractStatus
+from core.messages import Relation
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind, ProjectStatus
 from core.rating import Award
+from core.support import QueueItem
 
 __all__ = ["FakeUow", "make_user"]
 
@@ -250,6 +252,32 @@ class FakeMarket:
         self.bookmarks = FakeBookmarks()
 
 
+class FakeRelay:
+    """What MSG-03 screening asks: does an accepted contract join two users?"""
+
+    def __init__(self, market: FakeMarket) -> None:
+        self.market = market
+
+    async def relation(self, sender_id: int, recipient_id: int) -> Relation:
+        pair = {sender_id, recipient_id}
+        accepted = (ContractStatus.ACTIVE, ContractStatus.ENDED)
+        contract = any({c.client_id, c.expert_id} == pair and c.status in accepted
+                       for c in self.market.contracts.rows.values())
+        return Relation(contract=contract)
+
+
+class FakeSupport:
+    """The support queue (MSG-03 flags land here)."""
+
+    def __init__(self) -> None:
+        self.items: list[QueueItem] = []
+
+    async def add_item(self, item: QueueItem) -> QueueItem:
+        item.id = len(self.items) + 1
+        self.items.append(item)
+        return item
+
+
 class FakeUow:
     """Just the repositories the marketplace services use."""
 
@@ -257,6 +285,8 @@ class FakeUow:
         self.users = FakeUsers()
         self.points = FakePoints()
         self.market = FakeMarket()
+        self.relay = FakeRelay(self.market)
+        self.support = FakeSupport()
 
     def add_user(self, user: User) -> User:
         self.users.rows[user.id] = user

@@ -76,6 +76,10 @@ CLEAN: list[str] = [
     "email me through the bot",
     "The signal is weak in the drawing",
     "I charge 35 USD/hour, 120 hours total, 4200 USD",
+    # e-mail look-alikes that email-validator or the file endings reject
+    "Use the icon logo@2x.png from the archive",
+    "the host is printer@office.local",
+    "Call 2025-03-14 10:30 about room 12",
 ]
 
 
@@ -103,3 +107,12 @@ def test_msg_03_an_email_is_not_also_a_telegram_handle() -> None:
     """Overlapping rules report one finding: the earlier rule in the table."""
     findings = scan("john@gmail.com")
     assert [f.kind for f in findings] == [Kind.EMAIL]
+
+
+def test_msg_03_the_cover_letter_of_issue_10_has_an_address_and_a_phone() -> None:
+    """Both contact details of the newcomer's cover letter are found (phonenumbers reads the
+    Russian number, email-validator checks the address)."""
+    text = "Готов начать сразу: bob.ivanov@gmail.com или +7 912 345-67-89"
+    assert [(f.kind, f.text) for f in scan(text)] == [
+        (Kind.EMAIL, "bob.ivanov@gmail.com"), (Kind.PHONE, "+7 912 345-67-89")]
+    assert mask(text, scan(text)) == f"Готов начать сразу: {MASK} или {MASK}"
