@@ -20,10 +20,11 @@ dropped afterwards):
 3. **transfer time against the number of accounts** (``--accounts``, a comma-separated series
    of sizes): the accounts table is grown to each size (wallets inserted in bulk), then
    ``--series-transfers`` committed transfers (wallet -> a new escrow account, as in 1.) are
-   timed one by one; the median and the 90th percentile are printed with their ratio to the
-   first size of the series, in the same run. For contrast, the account lookup the ledger used
-   before issue 11 (``(kind, owner, currency) IN (VALUES ...)``, a full scan on SQLite) is
-   timed at each size too. Sizes below the accounts already there are skipped.
+   timed one by one (after a warm-up); the median and the 90th percentile are printed with
+   their ratio to the first size of the series, in the same run. For contrast, the account
+   lookup the ledger used before issue 11 (``(kind, owner, currency) IN (VALUES ...)``, a
+   full scan on SQLite) is timed at each size too. Sizes below the accounts already there
+   are skipped.
 
 The machine may be shared: compare figures within one run (the ratios), not across runs.
 """
@@ -223,6 +224,9 @@ async def transfers_by_accounts(database: Database, sizes: list[int],
     await _seed(database)
     series = []
     number = 10_000_000  # transfer numbers (and escrow ids) clear of the other sections
+    for _ in range(min(count, 100)):  # warm up (caches, the pool, prepared statements)
+        number += 1
+        await _move(database, number)
     for size in sizes:
         if size < await _account_count(database):
             print(f"[{database.dialect}] {size:,} accounts: fewer than already there, skipped")
