@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.sqlite_inline import inline_connector
 from storage.uow import SqlUnitOfWork
@@ -76,8 +76,6 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
-                                            autoflush=False)
         self._open_in_task: ContextVar[asyncio.Task[object] | None] | None = (
             ContextVar(f"uow_open_{id(self)}", default=None) if self.dialect == "sqlite" else None)
 
@@ -87,7 +85,7 @@ class Database:
         On SQLite a unit of work opened inside another one of the same task raises at once
         (it could only wait for the first one's connection and write lock until a timeout).
         """
-        return SqlUnitOfWork(self._sessions, self._open_in_task)
+        return SqlUnitOfWork(self.engine, self._open_in_task)
 
     async def migrate(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to ``revision`` (idempotent)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.accounts import Role, User
 from storage.repos.dialogs import DialogCache
@@ -80,7 +80,7 @@ def _user(row: RowMapping) -> User:
 class SqlUsersRepo:
     """:class:`core.ports.UsersRepo` on SQLAlchemy Core."""
 
-    def __init__(self, session: AsyncSession, dialogs: DialogCache | None = None) -> None:
+    def __init__(self, session: AsyncConnection, dialogs: DialogCache | None = None) -> None:
         """Bind to ``session``; with ``dialogs``, :meth:`get` also loads the dialog row."""
         self.session = session
         self.dialogs = dialogs

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.ledger import (
     Account,
@@ -136,7 +136,7 @@ _HOLD_COLUMNS = (holds.c.id, holds.c.amount, holds.c.clears_at, holds.c.created_
 class SqlLedgerAccounts:
     """Accounts: opened on first use, identified by (kind, owner, currency)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def find(self, ref: AccountRef) -> Account | None:
@@ -172,7 +172,7 @@ class SqlLedgerAccounts:
 class SqlLedgerRepo:
     """:class:`core.ports.LedgerRepo`: postings, maintained balances, holds."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.accounts = SqlLedgerAccounts(session)
 

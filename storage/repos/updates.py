@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repos.base import insert_ignore
 from storage.tables.accounts import processed_updates
@@ -15,7 +15,7 @@ __all__ = ["SqlUpdatesRepo"]
 class SqlUpdatesRepo:
     """:class:`core.ports.UpdatesRepo`: INSERT ... ON CONFLICT DO NOTHING, race-safe."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def claim(self, update_id: int, at: datetime) -> bool:
