@@ -72,7 +72,7 @@ class SqlUnitOfWork:
         self._session = session
         self._dialog_rows = DialogCache()
         self.users = SqlUsersRepo(session, self._dialog_rows)
-        self.updates = SqlUpdatesRepo(session)
+        self.updates = SqlUpdatesRepo(session, self.users)
         self.dialogs = SqlDialogRepo(session, self._dialog_rows)
         self.points = SqlPointsRepo(session)
         self.ledger = SqlLedgerRepo(session)
