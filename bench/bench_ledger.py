@@ -3,6 +3,7 @@
     python bench/bench_ledger.py                       # SQLite, and PostgreSQL if it answers
     python bench/bench_ledger.py --transfers 5000 --postings 1000000 --workers 8
     python bench/bench_ledger.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
+    python bench/bench_ledger.py --accounts 1000,100000,1000000 --only-series   # issue 11
 
 For each backend, in a fresh database (a temporary SQLite file; a new PostgreSQL schema,
 dropped afterwards):
@@ -16,6 +17,16 @@ dropped afterwards):
    same database; ``uow.ledger.balance`` is timed on each. It reads the maintained balance,
    one indexed row, so it does not grow with the postings. For contrast, the time to SUM the
    account's postings is printed too, and the operator check's time over the whole ledger.
+3. **transfer time against the number of accounts** (``--accounts``, a comma-separated series
+   of sizes): the accounts table is grown to each size (wallets inserted in bulk), then
+   ``--series-transfers`` committed transfers (wallet -> a new escrow account, as in 1.) are
+   timed one by one (after a warm-up); the median and the 90th percentile are printed with
+   their ratio to the first size of the series, in the same run. For contrast, the account
+   lookup the ledger used before issue 11 (``(kind, owner, currency) IN (VALUES ...)``, a
+   full scan on SQLite) is timed at each size too. Sizes below the accounts already there
+   are skipped.
+
+The machine may be shared: compare figures within one run (the ratios), not across runs.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text, tuple_
 
 from core.money import Money
 from core.services.ledger import (
@@ -171,9 +182,96 @@ async def balance_lookups(database: Database, postings: int) -> dict[str, float]
     return figures
 
 
+async def _account_count(database: Database) -> int:
+    async with database.engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(
+            ledger_accounts))).scalar_one())
+
+
+async def _grow_accounts(database: Database, size: int) -> None:
+    """Insert wallets (owners from 10,000,000 up) until there are ``size`` accounts."""
+    missing = size - await _account_count(database)
+    if missing <= 0:
+        return
+    sqlite = database.dialect == "sqlite"
+    async with database.engine.begin() as connection:
+        first = 10_000_000 + int((await connection.execute(text(
+            "SELECT coalesce(max(id), 0) FROM ledger_accounts"))).scalar_one())
+        if sqlite:
+            await connection.execute(text(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
+                "WHERE i < :count - 1) INSERT INTO ledger_accounts (kind, owner, currency, "
+                "balance) SELECT 'client_wallet', 'user:' || (i + :first), 'USD', 0 FROM n"),
+                {"count": missing, "first": first})
+        else:
+            await connection.execute(text(
+                "INSERT INTO ledger_accounts (kind, owner, currency, balance) "
+                "SELECT 'client_wallet', 'user:' || (i + :first), 'USD', 0 "
+                "FROM generate_series(0, :count - 1) AS n(i)"),
+                {"count": missing, "first": first})
+    async with database.engine.begin() as connection:
+        await connection.exec_driver_sql("ANALYZE ledger_accounts" if not sqlite else "ANALYZE")
+
+
+_ROW_VALUE_LOOKUP = (select(ledger_accounts).where(
+    tuple_(ledger_accounts.c.kind, ledger_accounts.c.owner, ledger_accounts.c.currency)
+    .in_(bindparam("refs", expanding=True))).order_by(ledger_accounts.c.id))
+
+
+async def transfers_by_accounts(database: Database, sizes: list[int],
+                                count: int) -> list[tuple[int, float, float, float]]:
+    """(accounts, median ms, 90th percentile ms, old lookup ms) of a transfer at each size."""
+    await _seed(database)
+    series = []
+    number = 10_000_000  # transfer numbers (and escrow ids) clear of the other sections
+    for _ in range(min(count, 100)):  # warm up (caches, the pool, prepared statements)
+        number += 1
+        await _move(database, number)
+    for size in sizes:
+        if size < await _account_count(database):
+            print(f"[{database.dialect}] {size:,} accounts: fewer than already there, skipped")
+            continue
+        await _grow_accounts(database, size - count)  # the transfers open one escrow each
+        samples = []
+        for _ in range(count):
+            number += 1
+            started = time.perf_counter()
+            await _move(database, number)
+            samples.append(time.perf_counter() - started)
+        refs = [("client_wallet", "user:1", "USD"), ("milestone_escrow", f"milestone:{number}",
+                                                     "USD")]
+        async with database.engine.connect() as connection:
+            async def old_lookup(refs: list[tuple[str, str, str]] = refs) -> object:
+                return (await connection.execute(_ROW_VALUE_LOOKUP, {"refs": refs})).all()
+
+            old = await _timed(old_lookup, 20 if size < 500_000 else 5)
+        samples.sort()
+        series.append((await _account_count(database), 1000 * statistics.median(samples),
+                       1000 * samples[int(0.9 * (len(samples) - 1))], 1000 * old))
+    return series
+
+
+async def print_series(name: str, database: Database, args: argparse.Namespace) -> None:
+    """The transfer-time series, each figure as a ratio to the first size."""
+    sizes = sorted(int(size) for size in args.accounts.split(",") if size.strip())
+    series = await transfers_by_accounts(database, sizes, args.series_transfers)
+    if not series:
+        return
+    base = series[0]
+    print(f"[{name}] committed transfer vs accounts ({args.series_transfers} transfers per "
+          f"size; ratio to {base[0]:,} accounts in this run)", flush=True)
+    for accounts, median, p90, old in series:
+        print(f"[{name}]   {accounts:>10,} accounts: median {median:7.3f} ms "
+              f"({median / base[1]:5.2f}x), p90 {p90:7.3f} ms ({p90 / base[2]:5.2f}x); "
+              f"old row-value lookup {old:8.3f} ms ({old / base[3]:6.1f}x)", flush=True)
+
+
 async def run(name: str, database: Database, args: argparse.Namespace) -> None:
     """Migrate ``database`` and print every figure for it."""
     await database.migrate()
+    if args.only_series:
+        await print_series(name, database, args)
+        return
     sequential, concurrent, batched = await transfers_per_second(database, args.transfers,
                                                                  args.workers)
     print(f"[{name}] transfers/s, each committed: {sequential:,.0f} sequential, "
@@ -181,6 +279,7 @@ async def run(name: str, database: Database, args: argparse.Namespace) -> None:
           f"unit of work ({args.transfers} transfers each)", flush=True)
     for label, value in (await balance_lookups(database, args.postings)).items():
         print(f"[{name}] {label}: {value:,.3f}", flush=True)
+    await print_series(name, database, args)
 
 
 def _postgres_answers() -> bool:
@@ -224,6 +323,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postings", type=int, default=1_000_000)
     parser.add_argument("--postgres", help=f"PostgreSQL URL (default {DEFAULT_POSTGRES} if up)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--accounts", default="1000,100000,1000000",
+                        help="comma-separated account counts for the transfer series")
+    parser.add_argument("--series-transfers", type=int, default=300,
+                        help="committed transfers timed at each size of the series")
+    parser.add_argument("--only-series", action="store_true",
+                        help="run only the transfer-vs-accounts series")
     return parser.parse_args()
 
 

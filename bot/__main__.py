@@ -140,13 +140,13 @@ def sandbox(args: argparse.Namespace) -> int:
 def _runtime_option(parser: argparse.ArgumentParser) -> None:
     """``--runtime aiogram|ptb`` (default: BOT_RUNTIME)."""
     parser.add_argument("--runtime", choices=sorted(RUNTIMES), default=None,
-                        help="framework to run on (default: BOT_RUNTIME, else aiogram)")
+                        help="framework to run on (default: BOT_RUNTIME, else ptb)")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     """Options of ``sandbox``."""
-    parser.add_argument("--runtime", choices=sorted(RUNTIMES), default="aiogram",
-                        help="framework to run the bot on (default: aiogram)")
+    parser.add_argument("--runtime", choices=sorted(RUNTIMES), default="ptb",
+                        help="framework to run the bot on (default: ptb)")
     parser.add_argument("--log-file", default=str(Path("data") / "sandbox.log"),
                         help="where the bot's log goes (default: data/sandbox.log)")
     parser.add_argument("--log-level", default="INFO", help="log level (default: INFO)")

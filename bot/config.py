@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = DEFAULT_DB
-    bot_runtime: Literal["aiogram", "ptb"] = "aiogram"
+    #: python-telegram-bot by default: idle it needs about 93 MB and starts polling in about a
+    #: third of aiogram's time (whose types alone take ~170 MB and seconds to import; issue 11).
+    bot_runtime: Literal["aiogram", "ptb"] = "ptb"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     default_language: Literal["en", "ru", "uk", "es"] = "en"
     payment_provider_token: SecretStr = SecretStr("")

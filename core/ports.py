@@ -57,8 +57,12 @@ class UsersRepo(Protocol):
 
 
 class UpdatesRepo(Protocol):
-    async def claim(self, update_id: int, at: datetime) -> bool:
-        """Record ``update_id``; False if it was already processed (a duplicate)."""
+    async def claim(self, update_id: int, at: datetime, *, user_id: int | None = None) -> bool:
+        """Record ``update_id``; False if it was already processed (a duplicate).
+
+        ``user_id``, the user the update comes from, lets the repository read that user in
+        the same round trip, for the ``users.get`` that follows.
+        """
 
 
 

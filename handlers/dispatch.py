@@ -72,7 +72,8 @@ class Dispatcher:
         """Handle ``incoming`` exactly once; return what to send back."""
         try:
             async with self.uow_factory() as uow:
-                if not await uow.updates.claim(incoming.update_id, self.clock.now()):
+                if not await uow.updates.claim(incoming.update_id, self.clock.now(),
+                                               user_id=incoming.user.id):
                     log.info("update %s already processed", incoming.update_id)
                     return []
                 ctx, menu_before = await self._context(incoming, uow)
@@ -101,7 +102,8 @@ class Dispatcher:
     async def _refuse(self, incoming: Incoming, refusal: DomainError) -> list[Action]:
         """Record the update (nothing else) and tell the user why it was refused."""
         async with self.uow_factory() as uow:
-            if not await uow.updates.claim(incoming.update_id, self.clock.now()):
+            if not await uow.updates.claim(incoming.update_id, self.clock.now(),
+                                           user_id=incoming.user.id):
                 return []
             user = await uow.users.get(incoming.user.id)
             await uow.commit()

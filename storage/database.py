@@ -3,9 +3,10 @@
 SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction begins
 with ``BEGIN IMMEDIATE``: a writer takes the write lock up front, so two concurrent units of
 work queue behind each other instead of failing with "database is locked" when both read and
-then write (SQLAlchemy's documented recipe: driver-level transactions off, our own BEGIN in a
-``begin`` event). A SQLite file gets one pooled connection (transactions queue in asyncio),
-and the calls that cannot block skip aiosqlite's thread (:mod:`storage.sqlite_inline`).
+then write (driver-level transactions off, as in SQLAlchemy's documented recipe, and our own
+BEGIN as the dialect's ``do_begin``). A SQLite file gets one pooled connection (transactions
+queue in asyncio), and the calls that cannot block skip aiosqlite's thread
+(:mod:`storage.sqlite_inline`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.sqlite_inline import inline_connector
 from storage.uow import SqlUnitOfWork
@@ -32,6 +33,7 @@ BUSY_TIMEOUT_SECONDS = 30
 #: largest cost of an update); set it to "FULL" if that trade is wrong for a deployment.
 SYNCHRONOUS = "NORMAL"
 DRIVERS = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}
+_BEGIN = "BEGIN IMMEDIATE"
 
 
 class Database:
@@ -76,8 +78,6 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False,
-                                            autoflush=False)
         self._open_in_task: ContextVar[asyncio.Task[object] | None] | None = (
             ContextVar(f"uow_open_{id(self)}", default=None) if self.dialect == "sqlite" else None)
 
@@ -87,7 +87,7 @@ class Database:
         On SQLite a unit of work opened inside another one of the same task raises at once
         (it could only wait for the first one's connection and write lock until a timeout).
         """
-        return SqlUnitOfWork(self._sessions, self._open_in_task)
+        return SqlUnitOfWork(self.engine, self._open_in_task)
 
     async def migrate(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to ``revision`` (idempotent)."""
@@ -120,7 +120,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Stop the driver from emitting its own (deferred) BEGIN; the "begin" hook does it.
+        # Stop the driver from emitting its own (deferred) BEGIN; _begin_immediate does it.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
@@ -131,6 +131,18 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    engine.sync_engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign]
+
+
+def _begin_immediate(dbapi_connection: Any) -> None:
+    """The dialect's BEGIN for SQLite: ``BEGIN IMMEDIATE``, straight on the driver's cursor.
+
+    SQLAlchemy's recipe issues it with ``exec_driver_sql`` from a ``begin`` event, a whole
+    statement execution (its context, events and result) that cost as much as an update's own
+    statements; here SQLAlchemy only wraps a failure (say, a busy timeout) as for any statement.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_BEGIN)
+    finally:
+        cursor.close()

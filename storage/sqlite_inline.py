@@ -16,6 +16,12 @@ block, and with ``synchronous=NORMAL`` a commit appends to the WAL without an fs
 * everything else (connecting, PRAGMAs, closing, statements outside a transaction) goes
   through aiosqlite's thread as before.
 
+So that the first try costs no extra statement, the connection's busy timeout is 0 whenever
+the loop's thread uses it, and the full timeout only while a call runs on aiosqlite's thread
+(set before and reset after each such call, which may wait anyway): a ``BEGIN`` that finds
+the lock free, the usual case, sends nothing but itself. Inside a ``BEGIN IMMEDIATE``
+transaction in WAL mode nothing waits for a lock, so the zero timeout there changes nothing.
+
 The sqlite3 connection is opened with ``check_same_thread=False`` and is never used by two
 threads at once: SQLAlchemy awaits each call before the next, and while anything sent to the
 worker thread is unfinished (say its awaiting task was cancelled), later calls queue behind it
@@ -63,8 +69,10 @@ class InlineConnection(aiosqlite.Connection):
 
     def _begin_without_waiting(self, cursor: sqlite3.Cursor,
                                connection: sqlite3.Connection) -> bool:
-        """``BEGIN IMMEDIATE`` if the write lock is free right now; False if it is taken."""
-        connection.execute("PRAGMA busy_timeout = 0")
+        """``BEGIN IMMEDIATE`` if the write lock is free right now; False if it is taken.
+
+        The busy timeout is 0 here (see the module docstring), so a taken lock fails at once.
+        """
         try:
             cursor.execute(_BEGIN)
             return True
@@ -72,17 +80,25 @@ class InlineConnection(aiosqlite.Connection):
             if connection.in_transaction or "locked" not in str(error):
                 raise
             return False
-        finally:
-            connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     async def _on_thread(self, function: Callable[[], Any]) -> Any:
-        """aiosqlite's own path: run ``function`` on the worker thread and await it."""
+        """aiosqlite's own path: run ``function`` on the worker thread and await it, with the
+        full busy timeout in force while it runs (0 again afterwards)."""
 
         def counted() -> Any:
+            connection = self._connection
             try:
+                if connection is not None:
+                    connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
                 return function()
             finally:
-                self._done_in_thread += 1
+                try:
+                    if connection is not None:
+                        connection.execute("PRAGMA busy_timeout = 0")
+                except sqlite3.ProgrammingError:  # ``function`` closed the connection
+                    pass
+                finally:
+                    self._done_in_thread += 1
 
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")  # as aiosqlite says it
@@ -94,8 +110,8 @@ def inline_connector(path: str, timeout: float) -> Callable[[], Awaitable[Inline
     """An ``async_creator`` for SQLAlchemy: opens ``path`` as an :class:`InlineConnection`."""
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(path, timeout=timeout, isolation_level=None,
-                               check_same_thread=False)
+        # Busy timeout 0 on the loop's thread; _on_thread sets ``timeout`` around each call.
+        return sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
 
     async def create() -> InlineConnection:
         connection = InlineConnection(connect, 64)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
 from core.projects import Page
@@ -24,9 +24,9 @@ __all__ = ["dialect_insert", "dialect_name", "fetch_page", "insert_ignore", "ups
 T = TypeVar("T")
 
 
-def dialect_name(session: AsyncSession) -> str:
+def dialect_name(session: AsyncConnection) -> str:
     """``"sqlite"`` or ``"postgresql"``: the backend ``session`` talks to."""
-    return session.get_bind().dialect.name
+    return session.dialect.name
 
 
 def dialect_insert(dialect: str, table: Table) -> Any:
@@ -55,7 +55,7 @@ def _has_sql(values: Mapping[str, Any]) -> bool:
     return any(isinstance(v, ClauseElement) for v in values.values())
 
 
-async def insert_ignore(session: AsyncSession, table: Table, values: Mapping[str, Any],
+async def insert_ignore(session: AsyncConnection, table: Table, values: Mapping[str, Any],
                         conflict: Sequence[str]) -> bool:
     """INSERT ``values`` unless a row with the same ``conflict`` columns exists; True if inserted.
 
@@ -72,7 +72,7 @@ async def insert_ignore(session: AsyncSession, table: Table, values: Mapping[str
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def upsert(session: AsyncSession, table: Table, values: Mapping[str, Any],
+async def upsert(session: AsyncConnection, table: Table, values: Mapping[str, Any],
                  conflict: Sequence[str]) -> None:
     """INSERT ``values``, or UPDATE the other columns of the row with the same ``conflict`` key."""
     dialect = dialect_name(session)
@@ -86,7 +86,7 @@ async def upsert(session: AsyncSession, table: Table, values: Mapping[str, Any],
     await session.execute(statement, dict(values))
 
 
-async def fetch_page(session: AsyncSession, query: Select[Any], page: int, size: int,
+async def fetch_page(session: AsyncConnection, query: Select[Any], page: int, size: int,
                      convert: Callable[[RowMapping], T]) -> Page[T]:
     """Run ``query`` for one page (fetching one row more to know whether another follows)."""
     rows = (await session.execute(query.limit(size + 1).offset(page * size))).mappings().all()

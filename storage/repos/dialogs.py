@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.repos.base import dialect_insert, dialect_name
 from storage.tables.accounts import dialog_state
@@ -69,7 +69,7 @@ def _copy(draft: Mapping[str, Any]) -> dict[str, Any]:
 class SqlDialogRepo:
     """:class:`core.ports.DialogRepo`: one row per user in a dialog."""
 
-    def __init__(self, session: AsyncSession, cache: DialogCache | None = None) -> None:
+    def __init__(self, session: AsyncConnection, cache: DialogCache | None = None) -> None:
         """Bind to ``session``; ``cache`` is the unit of work's :class:`DialogCache`."""
         self.session = session
         self.cache = cache if cache is not None else DialogCache()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.email_verification import EmailCode, OutgoingMail
 from storage.tables.support import email_codes, email_outbox
@@ -43,7 +43,7 @@ def _code(row: RowMapping) -> EmailCode:
 class SqlEmailRepo:
     """Codes (newest wins) and the queue of e-mails to send."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add_code(self, code: EmailCode) -> EmailCode:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, tuple_, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.ledger import (
     Account,
@@ -91,10 +92,34 @@ def hold_from_row(row: Any) -> Hold:
 # Statements of the posting path, built once and executed with parameters (SQLAlchemy then
 # neither rebuilds nor re-keys them per call).
 _BY_KEY = select(transactions).where(transactions.c.key == bindparam("key"))
-_LOCK = (select(accounts)
-         .where(tuple_(accounts.c.kind, accounts.c.owner, accounts.c.currency)
-                .in_(bindparam("refs", expanding=True)))
-         .order_by(accounts.c.id).with_for_update())
+
+
+@lru_cache(maxsize=16)
+def _lock(count: int) -> Select[Any]:
+    """SELECT ... FOR UPDATE of ``count`` accounts by (kind, owner, currency), in id order.
+
+    Written as ``(kind = :k0 AND owner = :o0 AND currency = :c0) OR ...`` so that both planners
+    look each account up in the unique index (SQLite's "MULTI-INDEX OR", PostgreSQL's
+    BitmapOr). The row-value form ``(kind, owner, currency) IN (VALUES ...)`` made SQLite scan
+    the whole table: a transfer's cost grew with the number of accounts.
+    """
+    return (select(accounts)
+            .where(or_(*(and_(accounts.c.kind == bindparam(f"k{n}"),
+                              accounts.c.owner == bindparam(f"o{n}"),
+                              accounts.c.currency == bindparam(f"c{n}"))
+                         for n in range(count))))
+            .order_by(accounts.c.id).with_for_update())
+
+
+def _lock_parameters(refs: list[AccountRef]) -> dict[str, str]:
+    """The parameters of :func:`_lock` for ``refs``."""
+    values: dict[str, str] = {}
+    for n, ref in enumerate(refs):
+        values[f"k{n}"], values[f"o{n}"], values[f"c{n}"] = (
+            ref.kind.value, ref.owner.key, ref.currency)
+    return values
+
+
 _INSERT_TRANSACTION = {
     name: dialect.insert(transactions).on_conflict_do_nothing(index_elements=["key"])
     .returning(transactions.c.id)
@@ -111,7 +136,7 @@ _HOLD_COLUMNS = (holds.c.id, holds.c.amount, holds.c.clears_at, holds.c.created_
 class SqlLedgerAccounts:
     """Accounts: opened on first use, identified by (kind, owner, currency)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def find(self, ref: AccountRef) -> Account | None:
@@ -147,7 +172,7 @@ class SqlLedgerAccounts:
 class SqlLedgerRepo:
     """:class:`core.ports.LedgerRepo`: postings, maintained balances, holds."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
         self.accounts = SqlLedgerAccounts(session)
 
@@ -193,9 +218,9 @@ class SqlLedgerRepo:
 
     async def _open_and_lock(self, refs: list[AccountRef]) -> dict[AccountRef, tuple[int, int]]:
         """Open missing accounts, lock all in id order (FOR UPDATE); their ids and balances."""
-        wanted = {"refs": [(ref.kind.value, ref.owner.key, ref.currency) for ref in refs]}
+        lock, wanted = _lock(len(refs)), _lock_parameters(refs)
         found = {_ref(row): (row.id, int(row.balance))
-                 for row in await self._session.execute(_LOCK, wanted)}
+                 for row in await self._session.execute(lock, wanted)}
         if len(found) < len(refs):
             for ref in refs:  # sorted: concurrent openers insert in the same order
                 if ref not in found:
@@ -204,7 +229,7 @@ class SqlLedgerRepo:
                                          "currency": ref.currency, "balance": 0},
                                         conflict=["kind", "owner", "currency"])
             found = {_ref(row): (row.id, int(row.balance))
-                     for row in await self._session.execute(_LOCK, wanted)}
+                     for row in await self._session.execute(lock, wanted)}
         return found
 
     async def _check_settlements(self, tx: Transaction, ids: dict[AccountRef, int]) -> None:

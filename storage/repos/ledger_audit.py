@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.ledger import (
     GUARDED_KINDS,
@@ -36,12 +36,12 @@ def _account(row: Any) -> Account:
     return Account(row.id, _ref(row), Money(int(row.balance), row.currency))
 
 
-async def _count(session: AsyncSession, table: Any, *where: Any) -> int:
+async def _count(session: AsyncConnection, table: Any, *where: Any) -> int:
     return int((await session.execute(
         select(func.count()).select_from(table).where(*where))).scalar_one())
 
 
-async def audit_ledger(session: AsyncSession, sample: int = 20) -> LedgerAudit:
+async def audit_ledger(session: AsyncConnection, sample: int = 20) -> LedgerAudit:
     """Scan the ledger: counts, per-currency totals and up to ``sample`` of each problem."""
     totals = {row.currency: int(row.total) for row in await session.execute(
         select(accounts.c.currency, func.sum(accounts.c.balance).label("total"))

@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.applications import Application, ApplicationStatus
 from core.bookmarks import Bookmark, BookmarkKind
@@ -85,7 +85,7 @@ def _project(row: RowMapping) -> Project:
 class SqlProjectsRepo:
     """:class:`core.ports.ProjectsRepo`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add(self, project: Project) -> Project:
@@ -189,7 +189,7 @@ def _application(row: RowMapping) -> Application:
 class SqlApplicationsRepo:
     """:class:`core.ports.ApplicationsRepo`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add(self, application: Application) -> Application:
@@ -255,7 +255,7 @@ def _contract(row: RowMapping) -> Contract:
 class SqlContractsRepo:
     """:class:`core.ports.ContractsRepo`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add(self, contract: Contract) -> Contract:
@@ -302,7 +302,7 @@ class SqlContractsRepo:
 class SqlBookmarksRepo:
     """:class:`core.ports.BookmarksRepo`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     def _key(self, owner_id: int, kind: BookmarkKind, target_id: int) -> Any:
@@ -348,7 +348,7 @@ class SqlBookmarksRepo:
 class SqlProfilesRepo:
     """:class:`core.ports.ProfilesRepo`."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def freelancer(self, user_id: int) -> FreelancerProfile | None:
@@ -412,7 +412,7 @@ class SqlProfilesRepo:
 class SqlMarketRepos:
     """:class:`core.ports.MarketRepos`: every marketplace repository on one session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.profiles = SqlProfilesRepo(session)
         self.projects = SqlProjectsRepo(session)
         self.applications = SqlApplicationsRepo(session)

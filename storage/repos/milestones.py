@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.milestone_events import Attachment, MilestoneEvent, MilestoneInvoice
 from core.milestones import (
@@ -97,7 +97,7 @@ def _event(row: RowMapping, currency: str) -> MilestoneEvent:
 class SqlMilestonesRepo:
     """Milestones on SQLAlchemy Core."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add(self, milestone: Milestone) -> Milestone:

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, func, insert, null, or_, select, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import func, insert, null, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.repos.base import insert_ignore
 from storage.tables.outbox import outbox
@@ -56,9 +56,11 @@ class OutboxRow:
 class SqlOutboxRepo:
     """:class:`core.ports.OutboxRepo` on the ``outbox`` table, plus the sender's queries."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection,
+                 after_commit: list[Callable[[], None]] | None = None) -> None:
+        """Bind to ``session``; the unit of work calls ``after_commit`` once it committed."""
         self.session = session
-        self._wake_registered = False
+        self._after_commit = after_commit
 
     async def add(self, *, user_id: int, chat_id: int, text: str,
                   keyboard: list[list[dict[str, str]]] | None,
@@ -79,18 +81,12 @@ class SqlOutboxRepo:
 
     def _wake_after_commit(self) -> None:
         """Tell this engine's listeners once this transaction commits."""
-        if self._wake_registered:
-            return
-        self._wake_registered = True
-        sync_session = self.session.sync_session
-        bind = self.session.get_bind()
-        engine = bind.engine if isinstance(bind, Connection) else bind
+        if self._after_commit is not None and self._wake not in self._after_commit:
+            self._after_commit.append(self._wake)
 
-        def fire(_session: Any) -> None:
-            for listener in list(_listeners.get(engine, ())):
-                listener()
-
-        event.listen(sync_session, "after_commit", fire, once=True)
+    def _wake(self) -> None:
+        for listener in list(_listeners.get(self.session.sync_engine, ())):
+            listener()
 
     async def claim_due(self, at: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Take the due rows of up to ``limit`` chats, oldest first, and lease them until

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.ledger import AccountKind, Owner
 from core.money import Money
@@ -33,7 +33,7 @@ def _intent(row: Any) -> TopUpIntent:
 class SqlPaymentsRepo:
     """Top-up intents on SQLAlchemy Core."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def add(self, intent: TopUpIntent) -> TopUpIntent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.rating import Award
 from storage.repos.base import insert_ignore
@@ -20,7 +20,7 @@ _TOTAL = select(func.coalesce(func.sum(points.c.points), 0)).where(
 class SqlPointsRepo:
     """:class:`core.ports.PointsRepo` on the ``points`` table."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def award(self, user_id: int, award: Award, at: datetime) -> bool:

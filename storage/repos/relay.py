@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.contracts import ContractStatus
 from core.messages import Message, MessageKind, Relation, Thread
@@ -37,7 +37,7 @@ def _message(row: RowMapping) -> Message:
 class SqlRelayRepo:
     """Threads (one per pair of users) and their messages."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def relation(self, sender_id: int, recipient_id: int) -> Relation:

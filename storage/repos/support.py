@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert, null, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.projects import Page
 from core.support import AuditAction, AuditEntry, ItemKind, ItemStatus, QueueItem
@@ -47,7 +47,7 @@ def _entry(row: RowMapping) -> AuditEntry:
 class SqlSupportRepo:
     """Queue items (flags, reports, fraud reports) and the append-only audit log."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add_item(self, item: QueueItem) -> QueueItem:

@@ -86,6 +86,7 @@ Index("ix_ledger_holds_open_due", ledger_holds.c.clears_at,
       sqlite_where=ledger_holds.c.settled_by.is_(None),
       postgresql_where=ledger_holds.c.settled_by.is_(None))
 Index("ix_ledger_holds_account_id", ledger_holds.c.account_id)
+Index("ix_ledger_holds_transaction_id", ledger_holds.c.transaction_id)
 
 ledger_postings = Table(
     "ledger_postings",

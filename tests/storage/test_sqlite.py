@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from core.accounts import User
 from core.clock import FixedClock
@@ -29,20 +29,32 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
         sqlite_db: Database) -> None:
     async with sqlite_db.uow() as uow:
         pragma = {name: (await uow.session.execute(text(f"PRAGMA {name}"))).scalar_one()
-                  for name in ("journal_mode", "foreign_keys", "busy_timeout")}
-    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30_000}
+                  for name in ("journal_mode", "foreign_keys")}
+        # What may wait runs on aiosqlite's thread, where the busy timeout is in force (on the
+        # event loop's thread it is 0: nothing there waits, see storage.sqlite_inline).
+        await uow.session.rollback()
+        driver = (await uow.session.get_raw_connection()).driver_connection
+        assert driver is not None
+        async with driver.execute("PRAGMA busy_timeout") as cursor:
+            row = await cursor.fetchone()
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1}
+    assert row is not None and row[0] == 30_000
 
 
 async def test_every_sqlite_transaction_begins_immediate(sqlite_db: Database) -> None:
     statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(sqlite_db.engine.sync_engine, "before_cursor_execute", record)
-    async with sqlite_db.uow() as uow:
-        await uow.users.get(1)
+    async with sqlite_db.uow() as uow:  # the SQL the sqlite3 connection itself runs
+        driver = (await uow.session.get_raw_connection()).driver_connection
+        assert driver is not None
+        driver._connection.set_trace_callback(statements.append)
+    try:
+        async with sqlite_db.uow() as uow:
+            await uow.users.get(1)
+    finally:
+        driver._connection.set_trace_callback(None)
+    # BEGIN IMMEDIATE first, and nothing else around it (no per-transaction PRAGMAs)
     assert statements[0] == "BEGIN IMMEDIATE"
+    assert [s.split()[0] for s in statements] == ["BEGIN", "SELECT", "ROLLBACK"], statements
 
 
 async def test_a_reading_unit_of_work_already_holds_the_sqlite_write_lock(

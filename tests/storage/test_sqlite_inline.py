@@ -35,9 +35,9 @@ async def inline_db(tmp_path: Path) -> AsyncIterator[Database]:
 async def _thread_running_sql(database: Database) -> int:
     """The id of the thread on which a statement inside a unit of work runs."""
     async with database.uow() as uow:
-        connection = await uow.session.connection()
-        raw = await connection.get_raw_connection()
-        await raw.driver_connection.create_function("thread_id", 0, threading.get_ident)
+        driver = (await uow.session.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.create_function("thread_id", 0, threading.get_ident)
         return int((await uow.session.execute(text("SELECT thread_id()"))).scalar_one())
 
 
