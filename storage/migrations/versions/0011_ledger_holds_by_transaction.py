@@ -1,7 +1,7 @@
 """Index the holds a transaction opened, so loading a transaction does not scan every hold.
 
-Revision ID: 0008_ledger_holds_by_transaction
-Revises: 0007_milestones
+Revision ID: 0011_ledger_holds_by_transaction
+Revises: 0010_field_flags
 Create Date: 2026-12-04
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0008_ledger_holds_by_transaction"
-down_revision: str | None = "0007_milestones"
+revision: str = "0011_ledger_holds_by_transaction"
+down_revision: str | None = "0010_field_flags"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
