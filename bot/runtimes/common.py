@@ -6,6 +6,7 @@ every decision about *behaviour* lives here, so the two cannot drift apart:
 - :func:`call_with_retry`: on 429 wait ``retry_after`` and retry; on a network or server error
   back off exponentially up to a cap; anything else is raised at once. Each adapter supplies a
   classifier that maps its framework's exceptions to a :class:`Failure`.
+- :class:`RetryPolicy` also sets the pace of replies per chat (:mod:`bot.runtimes.pacing`).
 - :class:`ChatLanes`: updates of one chat are handled one after another, in arrival order,
   while different chats run concurrently (a per-chat :class:`asyncio.Lock`).
 - :func:`menu_plan`: the ``setMyCommands`` calls to make at start (default scope per language,
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from bot.runtimes.pacing import REPLY_BURST, REPLY_RATE
 from handlers.menu import admin_commands, user_commands
 from locales import LANGUAGES, translator
 
@@ -65,9 +68,11 @@ Classifier = Callable[[BaseException], Failure]
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How often and how long to retry a Bot API call, and how to wait (``sleep``).
+    """How often and how long to retry a Bot API call, how to wait (``sleep``), and how fast
+    replies go to one chat (``reply_burst`` at once, then ``reply_rate`` a second, on
+    ``time_source``: :class:`~bot.runtimes.pacing.ChatPacer`).
 
-    Tests inject ``sleep`` to move a fake clock instead of waiting.
+    Tests inject ``sleep`` and ``time_source`` to move a fake clock instead of waiting.
     """
 
     attempts: int = 6
@@ -75,6 +80,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     max_retry_after: float = 300.0
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    time_source: Callable[[], float] = time.monotonic
+    reply_burst: int = REPLY_BURST
+    reply_rate: float = REPLY_RATE
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""

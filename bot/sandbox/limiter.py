@@ -12,10 +12,11 @@ messages a second overall; past that it answers ``429 Too Many Requests: retry a
   second).
 
 What counts is every message the bot puts in a chat (sendMessage, sendDocument, sendPhoto,
-sendInvoice) and every editMessageText; answers to callback and pre-checkout queries are free. A refused
-message takes no token. ``retry_after`` is the whole number of seconds (at least 1) until
-both buckets hold a token again. Every refusal is recorded in :attr:`RateLimiter.refused`
-(chat id, retry_after), so tests count the 429s a run produced instead of reading logs.
+sendInvoice) and every editMessageText; answers to callback and pre-checkout queries are
+free. A refused message takes no token. ``retry_after`` is the whole number of seconds (at
+least 1) until both buckets hold a token again. Every refusal is recorded in
+:attr:`RateLimiter.refused` (chat id, retry_after), so tests count the 429s a run produced
+instead of reading logs.
 
 The time source is injected (the server's ``time_source``), so tests move time by hand.
 """
