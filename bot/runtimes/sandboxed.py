@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,38 +20,7 @@ from bot.config import Settings
 from bot.sandbox.smtp import MailCatcher, format_mail
 from bot.scheduler import SandboxClock
 
-__all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
-
-
-async def terminal_input(prompt: str) -> str:
-    """Read a line from the terminal in a daemon thread.
-
-    A daemon thread, unlike ``asyncio.to_thread``, does not keep the process alive after
-    Ctrl-C while it still waits for a line that will never be typed.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[str] = loop.create_future()
-
-    def deliver(line: str | None, error: BaseException | None) -> None:
-        """In the loop: hand the line (or the error) to the waiting coroutine."""
-        if future.done():
-            return
-        if error is None:
-            future.set_result(line or "")
-        else:
-            future.set_exception(EOFError() if isinstance(error, KeyboardInterrupt) else error)
-
-    def read() -> None:
-        """In the thread: block on ``input``."""
-        try:
-            line, error = input(prompt), None
-        except BaseException as exc:  # EOFError at the end of input, anything else as is
-            line, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
-            loop.call_soon_threadsafe(deliver, line, error)
-
-    threading.Thread(target=read, name="sandbox-input", daemon=True).start()
-    return await future
+__all__ = ["run_sandbox", "sandbox_settings"]
 
 
 def sandbox_settings(base: Settings, api_url: str, admins: list[int]) -> Settings:
