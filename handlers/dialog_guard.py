@@ -4,9 +4,10 @@ A multi-step dialog keeps what the user typed so far in its draft (the dialog st
 feature's button may start a dialog of its own or end the one in progress (``set_state`` or
 ``clear_state``), and an old button pressed mid-dialog used to discard the draft without a
 word. The dispatcher runs every button press through :func:`guarded`: when a dialog with a
-draft is in progress, the button belongs to another feature (its handler lives in another
-module than the handler of the awaited step) and the press changed the dialog, the whole
-update is rolled back (:class:`DraftAtRisk`) and :func:`ask` asks instead::
+draft is in progress and the press changed it, and the button belongs to another feature (its
+handler lives in another module than the handler of the awaited step) or started another
+dialog (a state of another prefix), the whole update is rolled back (:class:`DraftAtRisk`)
+and :func:`ask` asks instead::
 
     <a dialog step with a draft> --button of another feature--> "Discard your draft?"
         [Discard and go on] dg:go    -> the draft goes; the press is done as first meant
@@ -52,23 +53,26 @@ class DraftAtRisk(Exception):
         self.message_id = message_id
 
 
-def _foreign(router: Router, handler: Handler, ctx: Context) -> bool:
-    """Whether ``handler`` belongs to another feature than the dialog with a draft in progress."""
-    if ctx.state is None or not ctx.draft:
-        return False
-    step = router.states.get(ctx.state)
-    return step is not None and step.__module__ != handler.__module__
+def _dialog(state: str) -> str:
+    """The dialog a state belongs to: ``post`` of ``post.title``."""
+    return state.split(".", 1)[0]
 
 
 async def guarded(router: Router, handler: Handler, incoming: Incoming,
                   ctx: Context) -> list[Action]:
-    """Run a button's ``handler``; raise :class:`DraftAtRisk` if it discarded a draft of
-    another dialog."""
-    event = incoming.event
-    risky = isinstance(event, Callback) and _foreign(router, handler, ctx)
-    before = (ctx.state, dict(ctx.draft))
+    """Run ``handler``; for a button press that discarded the draft of a dialog in progress
+    (a button of another module, or one that started another dialog), raise
+    :class:`DraftAtRisk` instead."""
+    event, state, draft = incoming.event, ctx.state, dict(ctx.draft)
     actions = await handler(incoming, ctx)
-    if risky and isinstance(event, Callback) and (ctx.state, ctx.draft) != before:
+    if not isinstance(event, Callback) or state is None or not draft:
+        return actions
+    if (ctx.state, ctx.draft) == (state, draft):
+        return actions  # the dialog is untouched
+    step = router.states.get(state)
+    other_module = step is not None and step.__module__ != handler.__module__
+    other_dialog = ctx.state is not None and _dialog(ctx.state) != _dialog(state)
+    if other_module or other_dialog:
         raise DraftAtRisk(event.data, event.message_id)
     return actions
 

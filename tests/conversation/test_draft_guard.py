@@ -87,3 +87,19 @@ def test_the_confirmation_is_translated(language: str) -> None:
     tr = translator(language)
     for text in (PROMPT, KEPT, DISCARDED, "Discard and go on", "Keep my draft"):
         assert tr(text) and (language == "en" or tr(text) != text)
+
+
+async def test_a_button_that_starts_another_dialog_of_the_same_feature_asks_too(
+        bot: BotHarness) -> None:
+    _, _, carol = await team(bot)  # a freelancer and an employer
+    await carol.command("/freelancer_profile")
+    await carol.press_data(carol.data_of(carol.buttons()[0]))  # the first step's answer
+    state, draft = await bot.dialog(carol.id)
+    assert state == "pf.headline" and draft
+
+    await carol.forge("pe:e:name")  # the employer card's "edit the name", mid-dialog
+
+    assert carol.reply == translator("en")(PROMPT)
+    assert (await bot.dialog(carol.id))[0] == "pf.headline"
+    await carol.press("Discard and go on")
+    assert (await bot.dialog(carol.id)) == ("pe.name", {})
