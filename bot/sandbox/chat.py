@@ -7,7 +7,7 @@ they arrive, their inline buttons numbered from 1. Chat commands (``:help`` list
     :user bob                       switch user (``:user`` alone lists them)
     :add carol uk [role]            add a user (next free id, language uk)
     :file path/to/cv.pdf            upload a document; ``:photo path.png`` sends a photo
-    :pay                            pay the current user's latest invoice
+    :pay [message_id]               pay the current user's latest invoice (or that one)
     :menu                           the command menu Telegram would show this user
     :quit                           leave (end of input too)
 
@@ -45,7 +45,7 @@ HELP = """Type text or /commands as the current user. Chat commands:
   :user NAME                   switch user; :user alone lists users
   :add NAME LANG [ROLE]        add a user
   :file PATH                   upload a document    :photo PATH   send a photo
-  :pay                         pay the latest invoice
+  :pay [message_id]            pay the latest invoice (or that one)
   :menu                        show this user's command menu
   :help                        this help            :quit         leave"""
 
@@ -190,11 +190,13 @@ class _Chat:
             await self.user.upload_document(data, path.name, mime=mime)
         return f"sent {path.name} ({len(data)} bytes)"
 
-    async def pay(self) -> str:
-        """``:pay``: pay the latest invoice."""
-        invoice = next((m for m in reversed(self.user.messages) if m.invoice), None)
+    async def pay(self, args: list[str]) -> str:
+        """``:pay [message_id]``: pay the latest invoice, or the one with this id."""
+        invoice = next((m for m in reversed(self.user.messages) if m.invoice
+                        and (not args or str(m.message_id) == args[0])), None)
         if invoice is None:
-            return f"{self.current} has no invoice to pay"
+            return f"{self.current} has no invoice to pay" + (
+                f" numbered {args[0]}" if args else "")
         try:
             result = await self.user.pay(invoice, timeout=10)
         except TimeoutError:
@@ -246,7 +248,7 @@ class _Chat:
         if name == "photo":
             return await self.upload(args, "photo")
         if name == "pay":
-            return await self.pay()
+            return await self.pay(args)
         if name == "menu":
             return self.menu()
         if name in ("help", "h", "?"):

@@ -72,6 +72,7 @@ async def test_a_person_chats_presses_switches_uploads_and_pays(
             (f":file {cv}", "got file cv.pdf"),
             ("/invoice", "[invoice] Deposit"),
             (":pay", "paid, thanks"),
+            (":pay 1", "bob has no invoice to pay numbered 1"),
             (":user nobody", "no user 'nobody'"),
             (":add carol uk", "added carol"),
             ("hi", "Carol: hi"),
@@ -141,6 +142,9 @@ async def test_hash_n_presses_the_message_shown_last_and_says_which(
             ("#1", "#6, the message alice was shown last, has no buttons"),
             (":press 1 4", "alice pressed [1] Again on #4"),
             (":press 1 9", "no message with buttons numbered 9"),
+            ("/invoice", "[invoice] Deposit"),  # #8
+            ("/invoice", "--- bot -> alice #10"),
+            (":pay 8", "paid #8"),  # an older invoice, by its number
         ]
     )
     await run_chat(server, input_fn=script.input, output_fn=script.output)
