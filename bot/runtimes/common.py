@@ -35,6 +35,7 @@ __all__ = [
     "Failure",
     "Menu",
     "RetryPolicy",
+    "UNPACED",
     "call_with_retry",
     "menu_plan",
 ]
@@ -70,7 +71,8 @@ Classifier = Callable[[BaseException], Failure]
 class RetryPolicy:
     """How often and how long to retry a Bot API call, how to wait (``sleep``), and how fast
     replies go to one chat (``reply_burst`` at once, then ``reply_rate`` a second, on
-    ``time_source``: :class:`~bot.runtimes.pacing.ChatPacer`).
+    ``time_source``: :class:`~bot.runtimes.pacing.ChatPacer`; ``reply_burst=None`` does not
+    pace, for a server without flood limits: :data:`UNPACED`).
 
     Tests inject ``sleep`` and ``time_source`` to move a fake clock instead of waiting.
     """
@@ -81,7 +83,7 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
     time_source: Callable[[], float] = time.monotonic
-    reply_burst: int = REPLY_BURST
+    reply_burst: int | None = REPLY_BURST
     reply_rate: float = REPLY_RATE
 
     def backoff(self, failures: int) -> float:
@@ -90,6 +92,9 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+UNPACED = RetryPolicy(reply_burst=None)
+"""Replies as fast as the handlers return them: against a server with no flood limits."""
 
 
 async def call_with_retry(

@@ -31,9 +31,12 @@ _EPSILON = 1e-9
 
 
 class ChatPacer:
-    """A token bucket per chat: :meth:`wait` returns when a reply to that chat may go."""
+    """A token bucket per chat: :meth:`wait` returns when a reply to that chat may go.
 
-    def __init__(self, burst: int = REPLY_BURST, rate: float = REPLY_RATE, *,
+    ``burst=None`` paces nothing (for a server without flood limits).
+    """
+
+    def __init__(self, burst: int | None = REPLY_BURST, rate: float = REPLY_RATE, *,
                  time_source: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.burst = burst
@@ -44,6 +47,8 @@ class ChatPacer:
 
     def reserve(self, chat_id: int) -> float:
         """Take the next free moment for a reply to ``chat_id``; seconds until it comes."""
+        if self.burst is None:  # not paced
+            return 0.0
         now = self.time_source()
         if len(self._full_at) > 1000:
             self._full_at = {c: t for c, t in self._full_at.items() if t > now}

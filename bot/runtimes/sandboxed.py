@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.app import build_app, serve
 from bot.config import Settings
+from bot.runtimes.common import DEFAULT_RETRY, UNPACED
 from bot.sandbox.smtp import MailCatcher, format_mail
 from bot.scheduler import SandboxClock
 
@@ -54,7 +55,9 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
         settings = settings.model_copy(update={"smtp_url": catcher.url})
     app = build_app(settings, SandboxClock(), sandbox=True)  # /sandbox_time runs the ticks
     ready = asyncio.Event()
-    bot = asyncio.create_task(serve(app, stop, ready=ready))
+    # With the flood limits off there is nothing to keep to: replies are not paced.
+    policy = DEFAULT_RETRY if rate_limits else UNPACED
+    bot = asyncio.create_task(serve(app, stop, ready=ready, policy=policy))
     chat: asyncio.Task[None] | None = None
     try:
         await _first(ready.wait(), bot, stop.wait())

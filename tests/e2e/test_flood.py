@@ -45,7 +45,7 @@ async def test_replies_over_the_per_chat_limit_wait_out_the_429_and_all_arrive(
     server = SandboxServer(token=TOKEN, rate_limits=True, time_source=time)
     await server.start()
     try:
-        unpaced = RetryPolicy(sleep=time.sleep, time_source=time, reply_burst=100)
+        unpaced = RetryPolicy(sleep=time.sleep, time_source=time, reply_burst=None)
         async with start_bot(server, runtime, tmp_path / "flood.db", clock, unpaced):
             alice = server.user(1001, "Alice", language_code="en")
             replies = CHAT_BURST + 2  # two more than the burst, due in the same (fake) second

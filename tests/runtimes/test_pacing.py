@@ -54,3 +54,11 @@ async def test_a_paced_stream_to_one_chat_is_never_refused_by_the_sandbox() -> N
         await pacer.wait(1)
         telegram.check(1)  # raises ApiError(429) if the pace broke the limit
     assert telegram.refused == []
+
+
+async def test_no_pacing_against_a_server_without_flood_limits() -> None:
+    clock = Clock()
+    pacer = ChatPacer(None, time_source=clock, sleep=clock.sleep)
+    for _ in range(20):
+        await pacer.wait(1)
+    assert clock.sleeps == []
