@@ -7,7 +7,8 @@ event loop, and :class:`Terminal` avoids both:
   and its newline separately, and the input thread's prompt can land in between; and with
   stdin a pipe nothing echoes the typed newline, so the next output went on the prompt's line.
   Here everything is written from the event loop, each block in one write: output that
-  arrives while a prompt stands starts on a fresh line and the prompt is shown again below it.
+  arrives while a prompt stands starts on a fresh line (on a tty the prompt is erased first)
+  and the prompt is shown again below it.
 - **Ctrl-C ends in "Fatal Python error: _enter_buffered_busy"** when stdin is a pipe: a daemon
   thread blocked in ``sys.stdin``'s buffered reader holds its lock while the interpreter shuts
   down, and data arriving then makes the shutdown try to take it. Here one daemon thread reads
@@ -32,22 +33,31 @@ class Terminal:
     """Line input and block output for the terminal chat (``input`` and ``output``)."""
 
     def __init__(self, stdin_fd: int | None = None, stdout: TextIO | None = None,
-                 *, echoes: bool | None = None) -> None:
+                 *, echoes: bool | None = None, erase: bool | None = None) -> None:
         """Read lines from ``stdin_fd`` (default: fd 0), write to ``stdout`` (sys.stdout).
 
         ``echoes``: whether the terminal echoes the typed line with its newline (a tty does, a
-        pipe does not); by default, whether ``stdin_fd`` is a tty.
+        pipe does not); by default, whether ``stdin_fd`` is a tty. ``erase``: whether a
+        standing prompt may be erased (``CR``, erase line) before output and shown again after
+        it, instead of leaving it on a line of its own; by default, when both ends are a tty.
         """
         self.stdin_fd = sys.stdin.fileno() if stdin_fd is None else stdin_fd
         self.stdout = stdout if stdout is not None else sys.stdout
         self.echoes = os.isatty(self.stdin_fd) if echoes is None else echoes
+        if erase is None:
+            erase = self.echoes and _isatty(self.stdout)
+        self.erase = erase
         self.prompt = ""  # the prompt standing while a line is awaited
         self.mid_line = False  # the cursor is not at the start of a line
         self._lines: asyncio.Queue[str | None] | None = None
 
     def output(self, text: str) -> None:
         """Print a block on lines of its own, then the standing prompt again."""
-        block = ("\n" if self.mid_line else "") + text + "\n" + self.prompt
+        if self.mid_line and self.prompt and self.erase:
+            lead = "\r\x1b[K"  # the prompt goes, and comes back below the output
+        else:
+            lead = "\n" if self.mid_line else ""
+        block = lead + text + "\n" + self.prompt
         self.mid_line = bool(self.prompt)
         self._write(block)
 
@@ -103,3 +113,11 @@ class Terminal:
                     hand(pending)
                 hand(None)
                 return
+
+
+def _isatty(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal (False for anything without a descriptor)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ def pipe() -> Iterator[tuple[int, int]]:
 async def test_output_while_the_prompt_stands_goes_below_it_and_the_prompt_comes_back(
         pipe: tuple[int, int]) -> None:
     screen = io.StringIO()
-    terminal = Terminal(pipe[0], screen, echoes=True)
+    terminal = Terminal(pipe[0], screen, echoes=True, erase=False)
     os.write(pipe[1], b"hello\n")
     assert await terminal.input("alice> ") == "hello"
     terminal.output("--- bot -> alice #1\nMilestones")  # the echoed newline ended the line
@@ -62,3 +63,15 @@ async def test_lines_split_across_reads_and_the_end_of_input(pipe: tuple[int, in
     for _ in range(2):
         with pytest.raises(EOFError):
             await terminal.input("> ")
+
+
+async def test_on_a_tty_the_standing_prompt_is_erased_and_shown_again_below_the_output(
+        pipe: tuple[int, int]) -> None:
+    screen = io.StringIO()
+    terminal = Terminal(pipe[0], screen, echoes=True, erase=True)
+    reading = asyncio.ensure_future(terminal.input("alice> "))
+    await asyncio.sleep(0)  # let it show the prompt
+    terminal.output("--- bot -> alice #3")
+    os.write(pipe[1], b"#1\n")
+    assert await reading == "#1"
+    assert screen.getvalue() == "alice> \r\x1b[K--- bot -> alice #3\nalice> "
