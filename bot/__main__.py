@@ -119,7 +119,8 @@ def _safe_url(url: str) -> str:
 
 def sandbox(args: argparse.Namespace) -> int:
     """``sandbox``: a local Bot API server, the bot against it, and a terminal chat."""
-    from bot.runtimes.sandboxed import run_sandbox, terminal_input
+    from bot.runtimes.sandboxed import run_sandbox
+    from bot.sandbox.terminal import Terminal
 
     database = os.environ.get("SANDBOX_DATABASE_URL") or SANDBOX_DB
     if args.reset:  # start clean: the bot's data, the sandbox's users and its clock
@@ -132,8 +133,10 @@ def sandbox(args: argparse.Namespace) -> int:
     _configure_logging(args.log_level, file=args.log_file)
     print(f"sandbox: the bot runs on {base.bot_runtime}, data in {_safe_url(database)}, "
           f"log in {args.log_file}", file=sys.stderr)
+    terminal = Terminal()  # prompts on their own line; stdin read without a buffer's lock
     asyncio.run(_until_signalled(
-        lambda stop: run_sandbox(base, stop, input_fn=terminal_input)))
+        lambda stop: run_sandbox(base, stop, input_fn=terminal.input,
+                                 output_fn=terminal.output)))
     return 0
 
 

@@ -4,7 +4,9 @@ One unit of work per update: the update id is claimed in the same transaction as
 handler's effects (a duplicate has no second effect), the user is loaded or created (its row
 rewritten only when something changed, see :data:`LAST_SEEN_PRECISION`; the RAT-01 visit point
 awarded on the first update of a UTC day), the dialog state read, the handler routed and run,
-and everything committed together. A :class:`~core.errors.DomainError` rolls the handler's
+and everything committed together. A button press that would discard the draft of another
+dialog is rolled back and asked about first (:mod:`handlers.dialog_guard`). A
+:class:`~core.errors.DomainError` rolls the handler's
 changes back and answers with the translated reason; any other exception rolls back and
 answers with a generic apology, leaving the update unclaimed so a redelivery may succeed.
 """
@@ -20,6 +22,7 @@ from core.clock import Clock, ensure_utc
 from core.errors import N_, DomainError
 from core.ports import UnitOfWork
 from core.rating import visit_day
+from handlers import dialog_guard
 from handlers.context import Context, HandlerSettings
 from handlers.contract import (
     Action,
@@ -83,10 +86,22 @@ class Dispatcher:
                 return _with_callback_answer(incoming, actions)
         except DomainError as refusal:
             return await self._refuse(incoming, refusal)
+        except dialog_guard.DraftAtRisk as risk:
+            return await self._ask(incoming, risk)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
             language = await self._stored_language(incoming)
             return _tell(incoming, translator(language)(UNEXPECTED))
+
+    async def _ask(self, incoming: Incoming, risk: dialog_guard.DraftAtRisk) -> list[Action]:
+        """Record the update, keep the press waiting and ask before discarding the draft."""
+        async with self.uow_factory() as uow:
+            if not await uow.updates.claim(incoming.update_id, self.clock.now()):
+                return []
+            ctx = await self._context(incoming, uow)
+            actions = await dialog_guard.ask(ctx, risk)
+            await uow.commit()
+            return _with_callback_answer(incoming, actions)
 
     async def _stored_language(self, incoming: Incoming) -> str:
         """The user's chosen language if the database can still tell it, else Telegram's."""
@@ -167,6 +182,12 @@ class Dispatcher:
                        draft=dict(draft)), menu_before
 
     async def _route(self, incoming: Incoming, ctx: Context) -> list[Action]:
+        pending = ctx.draft.pop(dialog_guard.PENDING, None)  # a press waiting for dg:go/keep
+        event = incoming.event
+        if isinstance(event, Callback) and event.data.split(":", 1)[0] == dialog_guard.PREFIX:
+            answered = await dialog_guard.answer(incoming, ctx, pending, self._route)
+            return answered if answered is not None else [
+                AnswerCallback(ctx.t(STALE_BUTTON), alert=True)]
         handler = self._pick(incoming, ctx)
         if handler is None:
             event = incoming.event
@@ -175,7 +196,7 @@ class Dispatcher:
             if isinstance(event, PreCheckout):
                 return [AnswerPreCheckout(event.id, ok=False, error=ctx.t(STALE_BUTTON))]
             return [Send(ctx.t(_fallback_message(incoming)))]
-        return await handler(incoming, ctx)
+        return await dialog_guard.guarded(self.router, handler, incoming, ctx)
 
     def _pick(self, incoming: Incoming, ctx: Context) -> Handler | None:
         router, event = self.router, incoming.event

@@ -6,6 +6,7 @@ every decision about *behaviour* lives here, so the two cannot drift apart:
 - :func:`call_with_retry`: on 429 wait ``retry_after`` and retry; on a network or server error
   back off exponentially up to a cap; anything else is raised at once. Each adapter supplies a
   classifier that maps its framework's exceptions to a :class:`Failure`.
+- :class:`RetryPolicy` also sets the pace of replies per chat (:mod:`bot.runtimes.pacing`).
 - :class:`ChatLanes`: updates of one chat are handled one after another, in arrival order,
   while different chats run concurrently (a per-chat :class:`asyncio.Lock`).
 - :func:`menu_plan`: the ``setMyCommands`` calls to make at start (default scope per language,
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from bot.runtimes.pacing import REPLY_BURST, REPLY_RATE
 from core.accounts import Role, User
 from handlers.menu import user_commands, user_menu
 from locales import LANGUAGES, translator
@@ -33,6 +36,7 @@ __all__ = [
     "Failure",
     "Menu",
     "RetryPolicy",
+    "UNPACED",
     "call_with_retry",
     "menu_plan",
 ]
@@ -66,9 +70,12 @@ Classifier = Callable[[BaseException], Failure]
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How often and how long to retry a Bot API call, and how to wait (``sleep``).
+    """How often and how long to retry a Bot API call, how to wait (``sleep``), and how fast
+    replies go to one chat (``reply_burst`` at once, then ``reply_rate`` a second, on
+    ``time_source``: :class:`~bot.runtimes.pacing.ChatPacer`; ``reply_burst=None`` does not
+    pace, for a server without flood limits: :data:`UNPACED`).
 
-    Tests inject ``sleep`` to move a fake clock instead of waiting.
+    Tests inject ``sleep`` and ``time_source`` to move a fake clock instead of waiting.
     """
 
     attempts: int = 6
@@ -76,6 +83,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     max_retry_after: float = 300.0
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    time_source: Callable[[], float] = time.monotonic
+    reply_burst: int | None = REPLY_BURST
+    reply_rate: float = REPLY_RATE
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""
@@ -83,6 +93,9 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+UNPACED = RetryPolicy(reply_burst=None)
+"""Replies as fast as the handlers return them: against a server with no flood limits."""
 
 
 async def call_with_retry(

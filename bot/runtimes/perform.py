@@ -3,7 +3,9 @@
 aiogram's ``Bot`` and python-telegram-bot's ``Bot`` have the same method and keyword names for
 everything the marketplace sends (they both follow the Bot API), so one :class:`Performer`
 drives both. What differs is passed in a :class:`Toolkit`: how to build an inline keyboard, a
-price, an uploaded file, and how to read the framework's exceptions.
+price, an uploaded file, and how to read the framework's exceptions. Messages and edits keep to
+a per-chat pace (:class:`~bot.runtimes.pacing.ChatPacer`) so that Telegram need not refuse
+them with 429.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bot.runtimes.common import DEFAULT_RETRY, Failure, RetryPolicy, call_with_retry
+from bot.runtimes.pacing import ChatPacer
 from handlers.contract import (
     Action,
     AnswerCallback,
@@ -31,6 +34,9 @@ from handlers.contract import (
 __all__ = ["Performer", "Toolkit"]
 
 log = logging.getLogger(__name__)
+
+_PACED = (Send, Edit, SendDocument, SendPhoto, SendInvoice)
+"""The actions Telegram counts against a chat's flood limit (answers to queries are free)."""
 
 
 class Toolkit(Protocol):
@@ -63,6 +69,8 @@ class Performer:
         self.bot = bot
         self.toolkit = toolkit
         self.policy = policy
+        self.pacer = ChatPacer(policy.reply_burst, policy.reply_rate,
+                               time_source=policy.time_source, sleep=policy.sleep)
 
     async def perform_all(self, incoming: Incoming, actions: list[Action]) -> None:
         """Perform ``actions`` in order; a failed one is logged and the rest still go out."""
@@ -75,6 +83,8 @@ class Performer:
         if call is None:
             return
         what = type(action).__name__
+        if isinstance(action, _PACED):  # a message in a chat: keep to the per-chat pace
+            await self.pacer.wait(action.chat_id or incoming.chat_id)
         try:
             await call_with_retry(call, self.toolkit.classify, self.policy, what=what)
         except Exception as exc:

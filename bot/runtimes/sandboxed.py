@@ -15,49 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import build_app, serve
 from bot.config import Settings
+from bot.runtimes.common import DEFAULT_RETRY, UNPACED
 from bot.sandbox.smtp import MailCatcher, format_mail
 from bot.sandbox.state import SandboxState
 from bot.scheduler import SandboxClock
 from storage import Database
 
-__all__ = ["run_sandbox", "sandbox_settings", "terminal_input"]
-
-
-async def terminal_input(prompt: str) -> str:
-    """Read a line from the terminal in a daemon thread.
-
-    A daemon thread, unlike ``asyncio.to_thread``, does not keep the process alive after
-    Ctrl-C while it still waits for a line that will never be typed.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[str] = loop.create_future()
-
-    def deliver(line: str | None, error: BaseException | None) -> None:
-        """In the loop: hand the line (or the error) to the waiting coroutine."""
-        if future.done():
-            return
-        if error is None:
-            future.set_result(line or "")
-        else:
-            future.set_exception(EOFError() if isinstance(error, KeyboardInterrupt) else error)
-
-    def read() -> None:
-        """In the thread: block on ``input``."""
-        try:
-            line, error = input(prompt), None
-        except BaseException as exc:  # EOFError at the end of input, anything else as is
-            line, error = None, exc
-        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
-            loop.call_soon_threadsafe(deliver, line, error)
-
-    threading.Thread(target=read, name="sandbox-input", daemon=True).start()
-    return await future
+__all__ = ["run_sandbox", "sandbox_settings"]
 
 
 def sandbox_settings(base: Settings, api_url: str, admins: list[int]) -> Settings:
@@ -106,7 +75,9 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
         settings = settings.model_copy(update={"smtp_url": catcher.url})
     app = build_app(settings, clock, sandbox=True)
     ready = asyncio.Event()
-    bot = asyncio.create_task(serve(app, stop, ready=ready))
+    # With the flood limits off there is nothing to keep to: replies are not paced.
+    policy = DEFAULT_RETRY if rate_limits else UNPACED
+    bot = asyncio.create_task(serve(app, stop, ready=ready, policy=policy))
     chat: asyncio.Task[None] | None = None
     try:
         await _first(ready.wait(), bot, stop.wait())

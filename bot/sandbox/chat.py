@@ -3,16 +3,19 @@
 Type text or ``/commands`` as the current user; the bot's messages to every user print as
 they arrive, their inline buttons numbered from 1. Chat commands (``:help`` lists them)::
 
-    #2  or  :press 2 [message_id]   press button 2 of the latest message with buttons
+    #2  or  :press 2 [message_id]   press button 2 of the message last shown to this user
     :user bob                       switch user (``:user`` alone lists them)
     :add carol uk [role]            add a user (an id never used before, language uk)
     :file path/to/cv.pdf            upload a document; ``:photo path.png`` sends a photo
-    :pay                            pay the current user's latest invoice
+    :pay [message_id]               pay the current user's latest invoice (or that one)
     :menu                           the command menu Telegram would show this user
     :quit                           leave (end of input too)
 
 :func:`run_chat` takes ``input_fn`` (an async ``prompt -> line``, raising ``EOFError`` at
-the end) and ``output_fn`` so tests drive it with a script and capture what it prints. The
+the end) and ``output_fn`` so tests drive it with a script and capture what it prints; by
+default both are a :class:`~bot.sandbox.terminal.Terminal`. ``#N`` presses a button of the
+message the current user was shown last (a new message or an edit, such as the one a press
+just changed), or of ``message_id``; the chat says which message it pressed. The
 default users are :data:`DEFAULT_USERS`: alice the employer (en), bob the freelancer (ru) and
 sam from support (en, ``admin=True``: put his id in ``ADMIN_IDS``). Call
 :func:`register_users` before the bot starts so per-chat command menus find their chats.
@@ -30,6 +33,7 @@ from bot.sandbox.cast import DEFAULT_USERS, ChatUser, admin_ids, as_chat_users, 
 from bot.sandbox.objects import SandboxMessage
 from bot.sandbox.render import render_message
 from bot.sandbox.server import SandboxServer
+from bot.sandbox.terminal import Terminal
 from bot.sandbox.users import SandboxUser
 
 if TYPE_CHECKING:
@@ -41,18 +45,13 @@ InputFn = Callable[[str], Awaitable[str]]
 OutputFn = Callable[[str], None]
 
 HELP = """Type text or /commands as the current user. Chat commands:
-  #N or :press N [message_id]  press button N (of the latest message with buttons)
+  #N or :press N [message_id]  press button N of the message shown last (or of that one)
   :user NAME                   switch user; :user alone lists users
   :add NAME LANG [ROLE]        add a user
   :file PATH                   upload a document    :photo PATH   send a photo
-  :pay                         pay the latest invoice
+  :pay [message_id]            pay the latest invoice (or that one)
   :menu                        show this user's command menu
   :help                        this help            :quit         leave"""
-
-
-async def _terminal_input(prompt: str) -> str:
-    """Read a line from stdin in a thread, so the bot's messages keep printing."""
-    return await asyncio.to_thread(input, prompt)
 
 
 class _Chat:
@@ -67,6 +66,7 @@ class _Chat:
         self.users = register_users(server, users)
         self.current = users[0].key
         self.shown: dict[tuple[int, int], int] = {}
+        self.focus: dict[str, int] = {}  # user key -> id of the message shown to them last
 
     @property
     def user(self) -> SandboxUser:
@@ -89,6 +89,7 @@ class _Chat:
         """Print new messages and edits, labelled with their recipient."""
         for key, edited, message in self._news():
             self.shown[(message.chat_id, message.message_id)] = message.version
+            self.focus[key] = message.message_id
             self.output(render_message(message, key, edited=edited))
 
     async def watch(self) -> None:
@@ -141,33 +142,41 @@ class _Chat:
         if not args or not args[0].isdigit():
             return "usage: #N or :press N [message_id]"
         number = int(args[0])
-        target = self._keyboard_message(args[1] if len(args) > 1 else None)
-        if target is None:
-            return f"{self.current} has no message with buttons" + (
-                f" numbered {args[1]}" if len(args) > 1 else ""
-            )
+        target = self._target(args[1] if len(args) > 1 else None)
+        if isinstance(target, str):
+            return target
+        self.focus[self.current] = target.message_id
         buttons = target.flat_buttons
         if not 1 <= number <= len(buttons):
+            if not buttons:
+                return (f"#{target.message_id}, the message {self.current} was shown last, "
+                        "has no buttons (:press N MESSAGE_ID presses another)")
             return f"no button {number} on #{target.message_id} (it has {len(buttons)})"
         button = buttons[number - 1]
         if "callback_data" not in button:
             return f"[{number}] opens {button.get('url', 'something outside the chat')}"
+        pressed = f"{self.current} pressed [{number}] {button['text']} on #{target.message_id}"
         try:
             answer = await self.user.press(target, number - 1, timeout=10)
         except TimeoutError:
-            return "the bot did not answer the button press within 10s"
+            return f"{pressed}; the bot did not answer the button press within 10s"
         if answer.text:
-            return f"({'alert' if answer.show_alert else 'toast'}: {answer.text})"
-        return ""
+            return f"{pressed} ({'alert' if answer.show_alert else 'toast'}: {answer.text})"
+        return pressed
 
-    def _keyboard_message(self, message_id: str | None) -> SandboxMessage | None:
-        """The latest message with buttons, or the one with this id."""
-        for message in reversed(self.user.messages):
-            if message_id is not None and str(message.message_id) != message_id:
-                continue
-            if message.flat_buttons:
-                return message
-        return None
+    def _target(self, message_id: str | None) -> SandboxMessage | str:
+        """The message with this id, else the one the current user was shown last; or why
+        there is none."""
+        messages = {str(m.message_id): m for m in self.user.messages}
+        if message_id is not None:
+            found = messages.get(message_id)
+            if found is None or not found.flat_buttons:
+                return f"{self.current} has no message with buttons numbered {message_id}"
+            return found
+        last = self.focus.get(self.current)
+        if last is None or str(last) not in messages:
+            return f"{self.current} has no message with buttons"
+        return messages[str(last)]
 
     async def upload(self, args: list[str], kind: str) -> str:
         """``:file PATH`` and ``:photo PATH``."""
@@ -185,11 +194,13 @@ class _Chat:
             await self.user.upload_document(data, path.name, mime=mime)
         return f"sent {path.name} ({len(data)} bytes)"
 
-    async def pay(self) -> str:
-        """``:pay``: pay the latest invoice."""
-        invoice = next((m for m in reversed(self.user.messages) if m.invoice), None)
+    async def pay(self, args: list[str]) -> str:
+        """``:pay [message_id]``: pay the latest invoice, or the one with this id."""
+        invoice = next((m for m in reversed(self.user.messages) if m.invoice
+                        and (not args or str(m.message_id) == args[0])), None)
         if invoice is None:
-            return f"{self.current} has no invoice to pay"
+            return f"{self.current} has no invoice to pay" + (
+                f" numbered {args[0]}" if args else "")
         try:
             result = await self.user.pay(invoice, timeout=10)
         except TimeoutError:
@@ -241,7 +252,7 @@ class _Chat:
         if name == "photo":
             return await self.upload(args, "photo")
         if name == "pay":
-            return await self.pay()
+            return await self.pay(args)
         if name == "menu":
             return self.menu()
         if name in ("help", "h", "?"):
@@ -252,15 +263,19 @@ class _Chat:
 async def run_chat(
     server: SandboxServer,
     users: Sequence[ChatUser | SandboxUser] = DEFAULT_USERS,
-    input_fn: InputFn = _terminal_input,
-    output_fn: OutputFn = print,
+    input_fn: InputFn | None = None,
+    output_fn: OutputFn | None = None,
     *,
     state: SandboxState | None = None,
 ) -> None:
-    """Run the terminal chat until ``:quit`` or the end of input.
+    """Run the terminal chat until ``:quit`` or the end of input (default: the terminal).
 
     With ``state`` (the sandbox database's), users added with ``:add`` are kept there.
     """
+    if input_fn is None or output_fn is None:
+        terminal = Terminal()
+        input_fn = input_fn or terminal.input
+        output_fn = output_fn or terminal.output
     chat = _Chat(server, as_chat_users(users), output_fn, state)
     output_fn("Sandbox chat. You play these users:\n" + chat.describe_users())
     output_fn("Type :help for commands.")

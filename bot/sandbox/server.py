@@ -13,8 +13,10 @@ Parameters may come as a query string, an urlencoded form, multipart (files as p
 ``attach://<name>`` references), a JSON body or nothing. Errors have the real shapes:
 401 ``Unauthorized`` for a wrong token, 404 ``Not Found`` for an unknown method, 400
 ``Bad Request: ...`` for bad parameters, 409 conflicts, and 429 ``Too Many Requests: retry
-after N`` with ``parameters.retry_after`` above 30 messages/s overall or 1/s per chat when
-``rate_limits`` is on. Limits: text 1-4096 characters, callback_data 1-64 bytes.
+after N`` with ``parameters.retry_after`` past the flood limits when ``rate_limits`` is on: a
+token bucket per chat (a burst of 5 messages, then 1 a second) and one overall (30 at once,
+then 30 a second), see :mod:`bot.sandbox.limiter`. Limits: text 1-4096 characters,
+callback_data 1-64 bytes.
 
 Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
 
@@ -39,6 +41,7 @@ Python API for tests (and the terminal chat, ``bot.sandbox.chat``)::
     server.fail_next("sendMessage", status=502, times=2)  # faults: 5xx, or 0 = connection
     server.failures                       # [("sendmessage", 502), ...] as they were served
     server.revoke_token()                 # as in @BotFather: every later call answers 401
+    server.refused                        # [(chat_id, retry_after), ...]: every 429 served
     await server.stop()
 
 ``time_source`` (default ``time.time``) dates messages and drives the flood limiter, so tests
@@ -189,6 +192,12 @@ class SandboxServer:
         self.revoked = True
         self.world.stopping = True
         self.world.updates_signal.notify()
+
+    @property
+    def refused(self) -> list[tuple[int, int]]:
+        """Every 429 the flood limits answered, in order: (chat id, retry_after)."""
+        limiter = self.world.limiter
+        return [] if limiter is None else list(limiter.refused)
 
     def fail_next(self, method: str, *, status: int = 502, times: int = 1) -> None:
         """Fail the next ``times`` calls of ``method`` before it runs (nothing is done).

@@ -18,7 +18,7 @@ import pytest
 
 from bot.app import App, build_app, serve
 from bot.config import Settings, load_settings
-from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
+from bot.runtimes.common import DEFAULT_RETRY, UNPACED, RetryPolicy
 from bot.sandbox import SandboxServer
 from core.accounts import User
 from core.clock import FixedClock
@@ -79,8 +79,13 @@ def e2e_settings(server: SandboxServer, runtime: str, db_path: Path) -> Settings
 
 @contextlib.asynccontextmanager
 async def start_bot(server: SandboxServer, runtime: str, db_path: Path, clock: FixedClock,
-                    policy: RetryPolicy = DEFAULT_RETRY) -> AsyncIterator[Running]:
-    """Run :func:`serve` against ``server`` until the block ends; check it stopped cleanly."""
+                    policy: RetryPolicy | None = None) -> AsyncIterator[Running]:
+    """Run :func:`serve` against ``server`` until the block ends; check it stopped cleanly.
+
+    By default replies are paced only if ``server`` has its flood limits on.
+    """
+    if policy is None:
+        policy = DEFAULT_RETRY if server.world.limiter is not None else UNPACED
     settings = e2e_settings(server, runtime, db_path)
     app = build_app(settings, clock)
     stop, ready = asyncio.Event(), asyncio.Event()

@@ -1,4 +1,9 @@
-"""On 429 the runtime waits ``retry_after`` and retries (the sandbox's flood limits on)."""
+"""On 429 the runtime waits ``retry_after`` and retries (the sandbox's flood limits on).
+
+The runtime here does not pace its replies (a burst larger than the sandbox's), so the sandbox
+refuses some and the retry path is what delivers them; ``test_pacing`` shows that the paced
+runtime is never refused.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import pytest
 
 from bot.runtimes.common import RetryPolicy
 from bot.sandbox import SandboxServer
+from bot.sandbox.limiter import CHAT_BURST
 from core.clock import FixedClock
 from handlers.dispatch import UNKNOWN_COMMAND
 from locales import translator
@@ -39,14 +45,16 @@ async def test_replies_over_the_per_chat_limit_wait_out_the_429_and_all_arrive(
     server = SandboxServer(token=TOKEN, rate_limits=True, time_source=time)
     await server.start()
     try:
-        async with start_bot(server, runtime, tmp_path / "flood.db", clock,
-                             RetryPolicy(sleep=time.sleep)):
+        unpaced = RetryPolicy(sleep=time.sleep, time_source=time, reply_burst=None)
+        async with start_bot(server, runtime, tmp_path / "flood.db", clock, unpaced):
             alice = server.user(1001, "Alice", language_code="en")
-            for n in range(3):  # three replies due in the same (fake) second
+            replies = CHAT_BURST + 2  # two more than the burst, due in the same (fake) second
+            for n in range(replies):
                 await alice.command(f"/nosuch{n}")
             unknown = translator("en")(UNKNOWN_COMMAND)
-            for _ in range(3):
+            for _ in range(replies):
                 assert (await alice.wait_message()).text == unknown
     finally:
         await server.stop()
+    assert len(server.refused) >= 2
     assert len(time.pauses) >= 2 and all(p >= 1 for p in time.pauses)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import builtins
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
+import bot.sandbox.terminal as real_terminal
 from bot.__main__ import SANDBOX_TOKEN, main
 from bot.config import load_settings
 from bot.runtimes.sandboxed import run_sandbox
@@ -98,11 +100,19 @@ def test_the_sandbox_verb_starts_and_leaves_cleanly_at_the_end_of_input(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SANDBOX_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'sb.db'}")
 
-    def end_of_input(prompt: str = "") -> str:
-        raise EOFError
+    stdin, typist = os.pipe()
+    os.close(typist)  # the end of input at once
 
-    monkeypatch.setattr(builtins, "input", end_of_input)
-    assert main(["sandbox", "--runtime", "ptb", "--log-file", str(tmp_path / "sb.log")]) == 0
+    real = real_terminal.Terminal
+
+    def terminal() -> real_terminal.Terminal:
+        return real(stdin, sys.stdout)
+
+    monkeypatch.setattr(real_terminal, "Terminal", terminal)
+    try:
+        assert main(["sandbox", "--runtime", "ptb", "--log-file", str(tmp_path / "sb.log")]) == 0
+    finally:
+        os.close(stdin)
     captured = capsys.readouterr()
     assert "Sandbox chat" in captured.out
     assert "ptb" in captured.err and (tmp_path / "sb.db").exists()

@@ -6,7 +6,7 @@ import math
 import random
 
 from bot.outbox import SendLimiter
-from bot.sandbox.limiter import RateLimiter
+from bot.sandbox.limiter import CHAT_BURST, RateLimiter
 from bot.sandbox.params import ApiError
 
 
@@ -81,13 +81,14 @@ def test_a_random_load_paced_by_the_limiter_is_never_refused_by_telegrams_rules(
 def test_telegrams_rules_refuse_what_an_unpaced_sender_does() -> None:
     time = Time()
     telegram = RateLimiter(time)
-    telegram.check(1)
+    for _ in range(CHAT_BURST):  # Telegram tolerates a short burst in a chat
+        telegram.check(1)
     try:
         telegram.check(1)
     except ApiError as refusal:
         assert refusal.code == 429
     else:
-        raise AssertionError("the second message within a second was accepted")
+        raise AssertionError("a message past the burst within a second was accepted")
 
 
 def test_chats_that_went_quiet_are_forgotten() -> None:

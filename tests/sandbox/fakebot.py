@@ -15,15 +15,18 @@ BUTTONS = {
         [{"text": "Again", "callback_data": "again"}, {"text": "Site", "url": "https://x.org"}]
     ]
 }
+KEEP = {"inline_keyboard": [[{"text": "Keep", "callback_data": "keep"}]]}
 
 
 class EchoBot:
-    """Echoes text with two buttons, edits on a press, sells on /invoice, thanks for payments."""
+    """Echoes text with two buttons, edits on a press, sells on /invoice, thanks for payments;
+    /keep sends a message whose button edits it and keeps the button."""
 
     def __init__(self, base_url: str, token: str) -> None:
         self.base = f"{base_url}/bot{token}"
         self.task: asyncio.Task[None] | None = None
         self.session: aiohttp.ClientSession | None = None
+        self.presses = 0
 
     async def __aenter__(self) -> EchoBot:
         self.session = aiohttp.ClientSession()
@@ -60,11 +63,15 @@ class EchoBot:
         if "callback_query" in update:
             query = update["callback_query"]
             message = query["message"]
+            keep = query["data"] == "keep"  # an edit that keeps its button
+            self.presses += 1
             await self.call(
                 "editMessageText",
                 chat_id=message["chat"]["id"],
                 message_id=message["message_id"],
-                text=f"pressed {query['data']}",
+                text=(f"pressed keep on #{message['message_id']} ({self.presses})" if keep
+                      else f"pressed {query['data']}"),
+                **({"reply_markup": KEEP} if keep else {}),
             )
             await self.call("answerCallbackQuery", callback_query_id=query["id"], text="done")
         elif "pre_checkout_query" in update:
@@ -99,6 +106,8 @@ class EchoBot:
                 currency="XTR",
                 prices=json.dumps([{"label": "Deposit", "amount": 500}]),
             )
+        elif text == "/keep":
+            await self.call("sendMessage", chat_id=chat_id, text="keep me", reply_markup=KEEP)
         elif text:
             name = message["from"]["first_name"]
             await self.call(

@@ -64,7 +64,7 @@ async def test_a_person_chats_presses_switches_uploads_and_pays(
             (":help", ":pay"),
             ("hello", "Alice: hello"),
             ("#1", "pressed again"),
-            ("#1", "has no message with buttons"),
+            ("#1", "has no buttons"),
             (":user bob", "now playing bob"),
             ("привет", "Bob: привет"),
             (":press 9", "no button 9"),
@@ -72,6 +72,7 @@ async def test_a_person_chats_presses_switches_uploads_and_pays(
             (f":file {cv}", "got file cv.pdf"),
             ("/invoice", "[invoice] Deposit"),
             (":pay", "paid, thanks"),
+            (":pay 1", "bob has no invoice to pay numbered 1"),
             (":user nobody", "no user 'nobody'"),
             (":add carol uk", "added carol"),
             ("hi", "Carol: hi"),
@@ -124,3 +125,32 @@ async def test_the_chat_also_takes_ready_sandbox_users(
     await run_chat(server, users, input_fn=script.input, output_fn=script.output)
     assert "olena: Olena (uk)" in script.text
     assert script.prompts[0] == "olena> "
+
+
+async def test_hash_n_presses_the_message_shown_last_and_says_which(
+    server: SandboxServer, bot: EchoBot
+) -> None:
+    script = Script(
+        [
+            ("#1", "alice has no message with buttons"),
+            ("/keep", "keep me"),  # the bot's #2 (the user's messages take ids too)
+            ("hello", "Alice: hello"),  # #4, the newest message with buttons
+            (":press 1 2", "pressed keep on #2 (1)"),  # #2 is edited and keeps its button
+            ("#1", "pressed keep on #2 (2)"),  # the one just pressed and edited, not #4
+            ("bye", "Alice: bye"),  # #6
+            ("#1", "alice pressed [1] Again on #6"),
+            ("#1", "#6, the message alice was shown last, has no buttons"),
+            (":press 1 4", "alice pressed [1] Again on #4"),
+            (":press 1 9", "no message with buttons numbered 9"),
+            ("/invoice", "[invoice] Deposit"),  # #8
+            ("/invoice", "--- bot -> alice #10"),
+            (":pay 8", "paid #8"),  # an older invoice, by its number
+        ]
+    )
+    await run_chat(server, input_fn=script.input, output_fn=script.output)
+    chat = server.users[1001].messages
+    assert [m.text for m in chat][:3] == [
+        "pressed keep on #2 (2)", "pressed again", "pressed again"]
+    assert script.text.count("alice pressed [1] Keep on #2") == 2
+    assert "alice pressed [1] Again on #6" in script.text
+    assert "alice pressed [1] Again on #4" in script.text
