@@ -4,7 +4,8 @@ sandbox``), and ``--reset`` starts clean."""
 from __future__ import annotations
 
 import asyncio
-import builtins
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from bot.__main__ import SANDBOX_TOKEN, main
 from bot.config import load_settings
 from bot.runtimes.sandboxed import run_sandbox
+from bot.sandbox import terminal as real_terminal
 from bot.sandbox.state import SandboxState
 from storage import Database
 from tests.e2e.test_sandbox_command import Terminal
@@ -71,10 +73,13 @@ def test_reset_starts_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
     asyncio.run(prepare())
 
-    def end_of_input(prompt: str = "") -> str:
-        raise EOFError
-
-    monkeypatch.setattr(builtins, "input", end_of_input)
-    assert main(["sandbox", "--reset", "--log-file", str(tmp_path / "sb.log")]) == 0
+    stdin, typist = os.pipe()
+    os.close(typist)  # the end of input at once
+    real = real_terminal.Terminal
+    monkeypatch.setattr(real_terminal, "Terminal", lambda: real(stdin, sys.stdout))
+    try:
+        assert main(["sandbox", "--reset", "--log-file", str(tmp_path / "sb.log")]) == 0
+    finally:
+        os.close(stdin)
     assert "reset" in capsys.readouterr().err
     assert asyncio.run(_offset(url)) == timedelta(0)
