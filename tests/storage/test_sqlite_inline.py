@@ -16,6 +16,7 @@ from sqlalchemy import text
 from core.clock import FixedClock
 from storage import Database
 from storage.sqlite_inline import InlineConnection, inline_connector
+from tests.fakes import present
 
 
 async def _migrated(path: Path, *, inline: bool) -> Database:
@@ -37,7 +38,7 @@ async def _thread_running_sql(database: Database) -> int:
     async with database.uow() as uow:
         connection = await uow.session.connection()
         raw = await connection.get_raw_connection()
-        await raw.driver_connection.create_function("thread_id", 0, threading.get_ident)
+        await present(raw.driver_connection).create_function("thread_id", 0, threading.get_ident)
         return int((await uow.session.execute(text("SELECT thread_id()"))).scalar_one())
 
 
