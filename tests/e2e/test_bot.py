@@ -20,6 +20,7 @@ from handlers.menu import admin_commands, user_commands
 from handlers.start import PRESS_A_BUTTON, PROMPTS, OnboardingStep
 from locales import LANGUAGES, translator
 from tests.e2e.conftest import SECRET, SUPPORT_ID, TOKEN, Running, e2e_settings, start_bot
+from tests.fakes import present
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ ROLE, FIRST, LAST, EMAIL = (OnboardingStep.ROLE, OnboardingStep.FIRST_NAME,
 async def onboard(user: SandboxUser, language: str, role_button: int, first: str | None,
                   last: str, email: str) -> list[str]:
     """Sign up through /start; ``first=None`` takes the name Telegram shows (a button)."""
-    tr, seen = translator(language), []
+    tr, seen = translator(language), list[str]()
     await user.command("/start")
     prompt = await user.wait_message()
     assert prompt.text == tr(PROMPTS[ROLE])
@@ -44,9 +45,9 @@ async def onboard(user: SandboxUser, language: str, role_button: int, first: str
     await user.send(last)
     await user.wait_message(predicate=lambda m: m.text == tr(PROMPTS[EMAIL]))
     await user.send(email)
-    done = await user.wait_message(predicate=lambda m: m.text.startswith(
+    done = await user.wait_message(predicate=lambda m: (m.text or "").startswith(
         tr("You're all set, {name}!", name="").rstrip("!")))
-    seen.append(done.text)
+    seen.append(present(done.text))
     return seen
 
 
@@ -192,5 +193,5 @@ async def test_a_document_or_photo_where_a_button_is_awaited_is_asked_again(
     await alice.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     once_more = await alice.wait_message()
     for reply in (again, once_more):
-        assert reply.text.startswith(lead) and reply.buttons
+        assert (reply.text or "").startswith(lead) and reply.buttons
     assert (await running.user_record(alice.id)).roles == set()
