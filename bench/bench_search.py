@@ -25,6 +25,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +45,16 @@ RARE = tuple(f"rare{n}" for n in range(200))
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fi", "gu", "ho",
              "je", "be", "xo", "qu", "wy", "ci")
 CYRILLIC = ("чертёж", "сайт", "перевод", "логотип", "приложение", "модель", "отчёт")
-QUERIES: list[tuple[str, dict[str, object]]] = [
+class SearchParams(TypedDict, total=False):
+    """The filters of one search (all optional, as in the /projects command)."""
+
+    category: str
+    keyword: str
+    kind: ProjectKind
+    page: int
+
+
+QUERIES: list[tuple[str, SearchParams]] = [
     ("browse newest", {}),
     ("category", {"category": "cad"}),
     ("category + kind", {"category": "design", "kind": ProjectKind.HOURLY}),
@@ -120,8 +130,8 @@ async def measure(database: Database, repeat: int) -> list[tuple[str, float, flo
             began = time.perf_counter()
             async with database.uow() as uow:
                 page = await uow.market.projects.search(
-                    params.get("category"), params.get("keyword"),  # type: ignore[arg-type]
-                    params.get("kind"), int(params.get("page", 0)), 5)  # type: ignore[arg-type]
+                    params.get("category"), params.get("keyword"),
+                    params.get("kind"), params.get("page", 0), 5)
             timings.append((time.perf_counter() - began) * 1000)
             rows = len(page.items)
         timings.sort()
