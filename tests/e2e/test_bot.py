@@ -128,7 +128,8 @@ async def test_an_unknown_command_and_a_sticker_get_a_helpful_answer(running: Ru
     assert answer.text and answer.text != translator("ru")(UNKNOWN_COMMAND)
 
 
-async def test_stopping_finishes_the_update_in_flight_then_closes(running: Running) -> None:
+async def test_stopping_finishes_the_update_in_flight_then_closes(
+        running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
     dispatcher = running.app.dispatcher
     entered, release = asyncio.Event(), asyncio.Event()
     process = dispatcher.process
@@ -138,7 +139,7 @@ async def test_stopping_finishes_the_update_in_flight_then_closes(running: Runni
         await release.wait()
         return await process(incoming)
 
-    dispatcher.process = held  # type: ignore[method-assign]
+    monkeypatch.setattr(dispatcher, "process", held)
     alice = running.server.user(1001, "Alice", language_code="en")
     await alice.command("/start")
     await asyncio.wait_for(entered.wait(), 5)
