@@ -29,13 +29,13 @@ from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from core.categories import CATEGORIES  # noqa: E402
-from core.projects import ProjectKind  # noqa: E402
-from storage import Database  # noqa: E402
-from storage.tables.accounts import users  # noqa: E402
-from storage.tables.market import projects  # noqa: E402
+from core.categories import CATEGORIES
+from core.projects import ProjectKind
+from storage import Database
+from storage.tables.accounts import users
+from storage.tables.market import projects
 
 BUDGET_MS = 20.0
 START = datetime(2026, 1, 1, tzinfo=UTC)
