@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,7 @@ async def test_a_token_the_server_rejects_stops_start_up_naming_bot_token(
         update={"bot_token": SecretStr("123456:not-the-servers-token")})
     with pytest.raises(ConfigError, match="BOT_TOKEN"):
         await asyncio.wait_for(serve(build_app(settings, clock), asyncio.Event()), 15)
+    gc.collect()  # an HTTP connection left open would be reported here, as a ResourceWarning
 
 
 async def test_a_document_or_photo_where_a_button_is_awaited_is_asked_again(
