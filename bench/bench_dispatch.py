@@ -48,7 +48,7 @@ if str(ROOT) not in sys.path:  # running as a script from a fresh clone
 from aiogram import Bot, Dispatcher, Router  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.methods import TelegramMethod  # noqa: E402
-from aiogram.types import Message, Update  # noqa: E402
+from aiogram.types import Message, TelegramObject, Update  # noqa: E402
 
 from bot.clock import SystemClock  # noqa: E402
 from handlers import build_router  # noqa: E402
@@ -250,7 +250,8 @@ async def _stack(bot: Bot, updates: list[Update], warmup: list[Update], database
         await perform(incoming, actions)
         handled += 1
 
-    async def intercept(_handler: Any, update: Update, _data: dict[str, Any]) -> None:
+    async def intercept(_handler: Any, update: TelegramObject, _data: dict[str, Any]) -> None:
+        assert isinstance(update, Update)  # an outer middleware on dispatcher.update
         incoming = to_incoming(update, BOT_USERNAME)
         if incoming is not None:
             await lanes.submit(incoming.chat_id, lambda: handle(incoming))
@@ -278,7 +279,8 @@ async def _check_effects(database: Database, updates: list[Update]) -> None:
         for update in updates[:50]:
             if await uow.updates.claim(update.update_id, SystemClock().now()):
                 raise SystemExit(f"update {update.update_id} was not recorded")
-        uid = updates[0].message.from_user.id if updates[0].message else 0
+        first = updates[0].message
+        uid = first.from_user.id if first and first.from_user else 0
         user = await uow.users.get(uid)
         if user is None or not user.has_full_profile or await uow.points.total(uid) < 50:
             raise SystemExit(f"the sign-up of user {uid} did not complete: {user}")

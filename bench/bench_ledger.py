@@ -40,6 +40,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, select, text, tuple_
@@ -168,13 +169,13 @@ async def balance_lookups(database: Database, postings: int) -> dict[str, float]
             balance = await uow.ledger.balance(ref)
             assert balance.minor == (postings if owner == BIG else 1_000), balance
             figures[f"balance() ms, {label} postings"] = 1000 * await _timed(
-                lambda ref=ref: uow.ledger.balance(ref), 2000)
+                partial(uow.ledger.balance, ref), 2000)
             account_id = (await uow.session.execute(select(ledger_accounts.c.id).where(
                 ledger_accounts.c.owner == ref.owner.key))).scalar_one()
             total = select(func.sum(ledger_postings.c.amount)).where(
                 ledger_postings.c.account_id == account_id)
             figures[f"SUM(postings) ms, {label} postings"] = 1000 * await _timed(
-                lambda total=total: uow.session.execute(total), 5)
+                partial(uow.session.execute, total), 5)
         started = time.perf_counter()
         report = await check_ledger(uow)
         figures["operator check s"] = time.perf_counter() - started

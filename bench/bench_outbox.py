@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,28 +87,21 @@ async def _queue(database: Database, server: SandboxServer, messages: int, chats
         await uow.commit()
 
 
-async def _transport(framework: str, server: SandboxServer) -> tuple[MessageSender, object]:
-    """The outbox sender for ``framework``'s Bot, and the object to close afterwards."""
+async def _transport(framework: str, server: SandboxServer
+                     ) -> tuple[MessageSender, Callable[[], Awaitable[None]]]:
+    """The outbox sender for ``framework``'s Bot, and what closes its HTTP session."""
     if framework == "aiogram":
         from aiogram import Bot
         from aiogram.client.session.aiohttp import AiohttpSession
         from aiogram.client.telegram import TelegramAPIServer
 
         session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
-        return AiogramSender(Bot(TOKEN, session=session)), session
+        return AiogramSender(Bot(TOKEN, session=session)), session.close
     from telegram import Bot as PtbBot
 
     bot = PtbBot(TOKEN, base_url=f"{server.url}/bot")
     await bot.initialize()
-    return PtbSender(bot), bot
-
-
-async def _close(handle: object) -> None:
-    """Close the framework's HTTP session."""
-    if hasattr(handle, "shutdown"):
-        await handle.shutdown()  # type: ignore[attr-defined]
-    else:
-        await handle.close()  # type: ignore[attr-defined]
+    return PtbSender(bot), bot.shutdown
 
 
 async def _database(postgres: str | None, directory: Path) -> tuple[Database, str | None]:
@@ -166,7 +160,7 @@ async def _measure(server: SandboxServer, messages: int, chats: int, framework: 
     """Queue the messages, let one sender drain them, print the figures."""
     with tempfile.TemporaryDirectory() as directory:
         database, schema = await _database(postgres, Path(directory))
-        transport, handle = await _transport(framework, server)
+        transport, close = await _transport(framework, server)
         counting = Counting(transport)
         try:
             await _queue(database, server, messages, chats)
@@ -177,7 +171,7 @@ async def _measure(server: SandboxServer, messages: int, chats: int, framework: 
                 delivered += await sender.drain()
             finished = time.perf_counter()
         finally:
-            await _close(handle)
+            await close()
             await database.dispose()
             if schema is not None and postgres is not None:
                 await _drop(postgres, schema)

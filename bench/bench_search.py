@@ -25,16 +25,17 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from core.categories import CATEGORIES  # noqa: E402
-from core.projects import ProjectKind  # noqa: E402
-from storage import Database  # noqa: E402
-from storage.tables.accounts import users  # noqa: E402
-from storage.tables.market import projects  # noqa: E402
+from core.categories import CATEGORIES
+from core.projects import ProjectKind
+from storage import Database
+from storage.tables.accounts import users
+from storage.tables.market import projects
 
 BUDGET_MS = 20.0
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -44,7 +45,16 @@ RARE = tuple(f"rare{n}" for n in range(200))
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fi", "gu", "ho",
              "je", "be", "xo", "qu", "wy", "ci")
 CYRILLIC = ("чертёж", "сайт", "перевод", "логотип", "приложение", "модель", "отчёт")
-QUERIES: list[tuple[str, dict[str, object]]] = [
+class SearchParams(TypedDict, total=False):
+    """The filters of one search (all optional, as in the /projects command)."""
+
+    category: str
+    keyword: str
+    kind: ProjectKind
+    page: int
+
+
+QUERIES: list[tuple[str, SearchParams]] = [
     ("browse newest", {}),
     ("category", {"category": "cad"}),
     ("category + kind", {"category": "design", "kind": ProjectKind.HOURLY}),
@@ -120,8 +130,8 @@ async def measure(database: Database, repeat: int) -> list[tuple[str, float, flo
             began = time.perf_counter()
             async with database.uow() as uow:
                 page = await uow.market.projects.search(
-                    params.get("category"), params.get("keyword"),  # type: ignore[arg-type]
-                    params.get("kind"), int(params.get("page", 0)), 5)  # type: ignore[arg-type]
+                    params.get("category"), params.get("keyword"),
+                    params.get("kind"), params.get("page", 0), 5)
             timings.append((time.perf_counter() - began) * 1000)
             rows = len(page.items)
         timings.sort()

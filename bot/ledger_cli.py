@@ -27,7 +27,7 @@ async def run_check(database_url: str, sample: int = 20) -> LedgerReport:
     database = Database(database_url)
     try:
         async with database.uow() as uow:
-            return await check_ledger(uow, sample=sample)  # type: ignore[arg-type]
+            return await check_ledger(uow, sample=sample)
     finally:
         await database.dispose()
 

@@ -157,7 +157,7 @@ class MailSender:
         """Send one e-mail and record the outcome; 1 if it was accepted."""
         try:
             await self.mailer.send(mail.to, mail.subject, mail.body)
-        except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        except Exception as error:  # every failure is recorded on the row
             now = self.clock.now()
             give_up = _permanent(error) or mail.attempts + 1 >= self.max_attempts
             log.warning("mail: e-mail %s to %s failed (%r)%s", mail.id, mail.to, error,

@@ -11,7 +11,7 @@ from typing import Any
 __all__ = ["DomainError", "Forbidden", "NotFound", "InvalidInput", "Conflict", "N_"]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:  # the gettext convention
     """Mark a string for extraction without translating it here."""
     return message
 

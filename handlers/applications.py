@@ -21,6 +21,7 @@ from core.accounts import Role
 from core.applications import Application, ApplicationStatus, validate_cover_letter
 from core.contracts import validate_milestone_title
 from core.errors import N_, DomainError, InvalidInput
+from core.ids import require_id
 from core.money import Money
 from core.projects import Project, ProjectKind, parse_price
 from core.services.market_applications import (
@@ -269,7 +270,7 @@ async def _answer(ctx: Context, state: str, text: str, draft: dict[str, Any]) ->
             return [Send(ctx.t(AMOUNT_PROMPTS[project.kind], currency=project.currency,
                                budget=budget))]
         proposed = parse_price(text, project.currency, ctx.language)
-        application = await apply(ctx.uow, ctx.user, project.id, draft["letter"],  # type: ignore[arg-type]
+        application = await apply(ctx.uow, ctx.user, require_id(project), draft["letter"],
                                   proposed, ctx.now())
         await ctx.clear_state()
         await notify(ctx.uow, project.owner_id, NEW_APPLICATION,

@@ -98,7 +98,7 @@ class Dispatcher:
         async with self.uow_factory() as uow:
             if not await uow.updates.claim(incoming.update_id, self.clock.now()):
                 return []
-            ctx = await self._context(incoming, uow)
+            ctx, _ = await self._context(incoming, uow)
             actions = await dialog_guard.ask(ctx, risk)
             await uow.commit()
             return _with_callback_answer(incoming, actions)

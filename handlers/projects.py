@@ -21,6 +21,7 @@ from core.applications import ApplicationStatus
 from core.bookmarks import BookmarkKind
 from core.categories import CATEGORIES
 from core.errors import N_, DomainError, InvalidInput, NotFound
+from core.ids import require_id
 from core.projects import (
     Project,
     ProjectKind,
@@ -123,7 +124,7 @@ def project_text(ctx: Context, project: Project) -> str:
 
 async def project_buttons(ctx: Context, project: Project) -> Keyboard:
     """The actions this viewer may take on ``project``, and nothing else."""
-    pid = project.id
+    pid = require_id(project)
     if project.owner_id == ctx.user.id:
         if project.status is ProjectStatus.DRAFT:
             return keyboard([Button(ctx.t("Publish"), data=f"pj:pub:{pid}"),
@@ -137,13 +138,12 @@ async def project_buttons(ctx: Context, project: Project) -> Keyboard:
     if Role.EXPERT not in ctx.user.roles:
         return keyboard()
     row = []
-    mine = await ctx.uow.market.applications.find(pid, ctx.user.id)  # type: ignore[arg-type]
+    mine = await ctx.uow.market.applications.find(pid, ctx.user.id)
     if mine is not None and mine.status is not ApplicationStatus.WITHDRAWN:
         row.append(Button(ctx.t("My application"), data=f"ap:v:{mine.id}"))
     elif project.is_open:
         row.append(Button(ctx.t("Apply"), data=f"ap:new:{pid}"))
-    kept = await ctx.uow.market.bookmarks.exists(ctx.user.id, BookmarkKind.PROJECT,
-                                                 pid)  # type: ignore[arg-type]
+    kept = await ctx.uow.market.bookmarks.exists(ctx.user.id, BookmarkKind.PROJECT, pid)
     row.append(Button(ctx.t("★ Bookmarked") if kept else ctx.t("☆ Bookmark"),
                       data=f"bm:{'rp' if kept else 'ap'}:{pid}"))
     return keyboard(row)

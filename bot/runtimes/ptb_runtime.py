@@ -203,3 +203,7 @@ class PtbRuntime(PollingRuntime):
     async def _close(self) -> None:
         """Shut the Application down (closes its HTTP clients)."""
         await self.application.shutdown()
+        # When getMe failed (a rejected token) the Application never counted as initialized
+        # and its shutdown() returns at once, but the bot's HTTP clients were already opened:
+        # close them too (a no-op after a full shutdown).
+        await self.application.bot.shutdown()

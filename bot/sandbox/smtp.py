@@ -50,7 +50,7 @@ class _Handler:
     def __init__(self, catcher: MailCatcher) -> None:
         self.catcher = catcher
 
-    async def handle_DATA(self, server: SMTP, session: Session,  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: SMTP, session: Session,  # aiosmtpd's name
                           envelope: Envelope) -> str:
         """Store the message and tell the listeners."""
         self.catcher.deliver(_parse(envelope))

@@ -170,7 +170,7 @@ class SqlUsersRepo:
             del values["last_seen_at"]
         values["user_id"] = user.id
         result = await self.session.execute(_UPDATE, values)
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not result.rowcount:
             raise LookupError(f"no user {user.id} to save")
 
     async def by_username(self, username: str) -> User | None:

@@ -69,7 +69,7 @@ async def insert_ignore(session: AsyncConnection, table: Table, values: Mapping[
         result = await session.execute(statement)
     else:
         result = await session.execute(_ignoring(dialect, table, tuple(conflict)), dict(values))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def upsert(session: AsyncConnection, table: Table, values: Mapping[str, Any],

@@ -117,7 +117,7 @@ class SqlProjectsRepo:
         values["updated_at"] = project.updated_at or project.created_at
         result = await self.session.execute(
             update(projects).where(projects.c.id == project.id).values(**values))
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not result.rowcount:
             raise LookupError(f"no project {project.id} to save")
 
     async def by_owner(self, owner_id: int, page: int, page_size: int) -> Page[Project]:
@@ -321,7 +321,7 @@ class SqlBookmarksRepo:
         """Drop the owner's bookmark; False if there was none."""
         result = await self.session.execute(
             delete(bookmarks).where(self._key(owner_id, kind, target_id)))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def exists(self, owner_id: int, kind: BookmarkKind, target_id: int) -> bool:
         """Whether the owner keeps this target."""

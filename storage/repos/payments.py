@@ -66,7 +66,7 @@ class SqlPaymentsRepo:
             .where(intents.c.id == intent.id, intents.c.status == TopUpStatus.INVOICED.value)
             .values(status=intent.status.value, paid_at=intent.paid_at,
                     charge_id=intent.charge_id, provider_charge_id=intent.provider_charge_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     async def escrow_of_client(self, user_id: int) -> list[Money]:
         """What sits in the escrows this user's wallet paid into, per currency.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.accounts import User
-from core.clock import Clock
+from core.clock import FixedClock
 from handlers import build_router
 from handlers.context import HandlerSettings
 from handlers.contract import (
@@ -175,7 +175,7 @@ class ChatUser:
 class BotHarness:
     """The bot under test: a dispatcher plus the Telegram chats it talks to."""
 
-    def __init__(self, database: Database, clock: Clock,
+    def __init__(self, database: Database, clock: FixedClock,
                  settings: HandlerSettings | None = None) -> None:
         """Route through every feature over ``database``, with time from ``clock``."""
         self.database = database

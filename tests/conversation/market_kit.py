@@ -5,7 +5,7 @@ Buttons are pressed by their callback data, so the same steps work in every lang
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from storage.tables.market import (
     applications,
@@ -37,10 +37,10 @@ async def team(bot: BotHarness) -> tuple[ChatUser, ChatUser, ChatUser]:
     return alice, boris, carol
 
 
-async def newest_id(bot: BotHarness, table: object) -> int:
+async def newest_id(bot: BotHarness, table: Table) -> int:
     """The highest id in a marketplace table."""
     async with bot.database.uow() as uow:
-        value = (await uow.session.execute(select(func.max(table.c.id)))).scalar_one()  # type: ignore[attr-defined]
+        value = (await uow.session.execute(select(func.max(table.c.id)))).scalar_one()
     assert value is not None
     return int(value)
 

@@ -184,14 +184,11 @@ async def test_rat_01_a_visit_just_after_midnight_utc_earns_the_new_days_point(
     assert await bot.points(7) == 2
 
 
-class _KyivClock:
+class _KyivClock(FixedClock):
     """A clock telling UTC instants in UTC+2 (days must still be UTC days)."""
 
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
     def now(self) -> datetime:
-        return self.moment.astimezone(timezone(timedelta(hours=2)))
+        return super().now().astimezone(timezone(timedelta(hours=2)))
 
 
 async def test_rat_01_visit_days_are_utc_days_whatever_the_clocks_timezone(
@@ -200,9 +197,9 @@ async def test_rat_01_visit_days_are_utc_days_whatever_the_clocks_timezone(
     bot = BotHarness(conversation_db, clock)
     ann = bot.user(7, "Ann")
     await ann.command("/help")
-    clock.moment = datetime(2026, 3, 3, 0, 10, tzinfo=UTC)  # 02:10 the same Kyiv day
+    clock.set(datetime(2026, 3, 3, 0, 10, tzinfo=UTC))  # 02:10 the same Kyiv day
     await ann.command("/help")
     assert await bot.points(7) == 2  # 2 March and 3 March, UTC
-    clock.moment = datetime(2026, 3, 3, 22, 30, tzinfo=UTC)  # 00:30 on 4 March in Kyiv
+    clock.set(datetime(2026, 3, 3, 22, 30, tzinfo=UTC))  # 00:30 on 4 March in Kyiv
     await ann.command("/help")
     assert await bot.points(7) == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import shutil
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def scene_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Scen
 
 @pytest.fixture
 async def scene(scene_template: tuple[Path, Scene],
-                tmp_path: Path) -> tuple[BotHarness, Scene, dict[str, ChatUser]]:
+                tmp_path: Path) -> AsyncIterator[tuple[BotHarness, Scene, dict[str, ChatUser]]]:
     """A fresh copy of the scene behind a new harness, with the three users."""
     template, ids = scene_template
     path = tmp_path / "scene.db"

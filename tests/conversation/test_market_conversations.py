@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from handlers.contract import AnswerCallback, SendDocument, SendPhoto
 from storage.tables.market import applications, contracts, projects
@@ -18,10 +18,10 @@ from tests.conversation.market_kit import (
 )
 
 
-async def _value(bot: BotHarness, table: object, row_id: int, column: str) -> object:
+async def _value(bot: BotHarness, table: Table, row_id: int, column: str) -> object:
     async with bot.database.uow() as uow:
-        return (await uow.session.execute(select(getattr(table.c, column)).where(  # type: ignore[attr-defined]
-            table.c.id == row_id))).scalar_one()  # type: ignore[attr-defined]
+        return (await uow.session.execute(select(table.c[column]).where(
+            table.c.id == row_id))).scalar_one()
 
 
 async def test_acc_01_a_freelancer_cannot_post_and_is_told_how_to_become_an_employer(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from storage.tables.market import applications, contracts, projects
 from tests.conversation.harness import BotHarness
 from tests.conversation.market_kit import apply_to, deliver, offer, post_project, team
 
 
-async def _row(bot: BotHarness, table: object, row_id: int) -> dict[str, object]:
+async def _row(bot: BotHarness, table: Table, row_id: int) -> dict[str, object]:
     async with bot.database.uow() as uow:
-        row = (await uow.session.execute(select(table).where(table.c.id == row_id))  # type: ignore[attr-defined]
+        row = (await uow.session.execute(select(table).where(table.c.id == row_id))
                ).mappings().one()
     return dict(row)
 

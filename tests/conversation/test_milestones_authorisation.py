@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core.ids import require_id
 from core.milestones import Action, MilestoneState
 from core.services import milestone_plan as plan
 from core.services import milestones as ms
@@ -63,20 +64,21 @@ async def _world(bot: BotHarness) -> tuple[dict[str, ChatUser], dict[S, int], in
     }
     for state, path in steps.items():
         terms = plan.Terms(f"Milestone {state.value}", "", usd("100.00"), date(2026, 3, 1))
-        milestone_id = (await _as(bot, bob, plan.create, contract.id, terms, now)).milestone.id
+        milestone_id = require_id((await _as(bot, bob, plan.create, contract.id, terms,
+                                             now)).milestone)
         for who, call, args in path:
             await _as(bot, who, call, milestone_id, *args)
         ids[state] = milestone_id
     # waiting requests add the client's answers to what may be pressed
     await _as(bot, bob, plan.propose_change, ids[S.IN_PROGRESS], now, amount=usd("150.00"))
     await _as(bot, bob, ms.act, ids[S.APPROVED], Action.REQUEST_REMOVAL, now)
-    return people, ids, int(contract.id)
+    return people, ids, require_id(contract)
 
 
 async def _snapshot(bot: BotHarness, contract_id: int) -> Any:
     async with bot.database.uow() as uow:
         milestones = await uow.milestones.for_contract(contract_id)
-        events = [len(await uow.milestones.events(m.id)) for m in milestones]
+        events = [len(await uow.milestones.events(require_id(m))) for m in milestones]
         outbox_rows = (await uow.session.execute(select(func.count()).select_from(outbox))
                        ).scalar_one()
         dialogs = [await uow.dialogs.get(uid) for uid in (2001, 2002, 2003, ADMIN_ID)]

@@ -8,7 +8,7 @@ import pytest
 
 from core.clock import FixedClock
 from core.ledger import Owner
-from core.milestones import MilestoneState
+from core.milestones import Milestone, MilestoneState
 from core.money import format_money
 from core.support import ItemKind
 from handlers.context import HandlerSettings
@@ -19,6 +19,7 @@ from storage import Database
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
 from tests.conversation.relay_kit import deliver, open_items
+from tests.fakes import present
 from tests.milestones_kit import balances, fixed_contract, fund_wallet, usd
 
 S = MilestoneState
@@ -44,9 +45,9 @@ async def _people(bot: BotHarness) -> tuple[ChatUser, ChatUser, int]:
     return alice, bob, contract.id
 
 
-async def _milestone(bot: BotHarness, milestone_id: int):  # noqa: ANN202
+async def _milestone(bot: BotHarness, milestone_id: int) -> Milestone:
     async with bot.database.uow() as uow:
-        return await uow.milestones.get(milestone_id)
+        return present(await uow.milestones.get(milestone_id))
 
 
 def _ids(user: ChatUser, prefix: str) -> list[int]:

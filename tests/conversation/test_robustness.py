@@ -173,7 +173,9 @@ async def test_an_unexpected_error_is_told_in_the_chosen_language_and_changes_no
         await olga.command("/boom")
         assert "Что-то пошло не так" in olga.reply
         actions = await olga.send(PreCheckout("q1", "USD", 5000, "topup:1:321"))
-        assert actions == [AnswerPreCheckout("q1", ok=False, error=actions[0].error)]
-        assert "Что-то пошло не так" in (actions[0].error or "")
+        answer = actions[0]
+        assert isinstance(answer, AnswerPreCheckout)
+        assert actions == [AnswerPreCheckout("q1", ok=False, error=answer.error)]
+        assert "Что-то пошло не так" in (answer.error or "")
     finally:
         del routes.commands["boom"]

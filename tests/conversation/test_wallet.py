@@ -37,6 +37,7 @@ from locales import translator
 from storage import Database
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
+from tests.fakes import present
 
 PROVIDER = "284685063:TEST:provider-token"
 
@@ -96,8 +97,7 @@ async def test_topup_with_an_amount_sends_the_invoice_with_the_provider_token(
     assert (invoice.currency, invoice.amount, invoice.provider_token) == ("USD", 5000, PROVIDER)
     assert (invoice.title, invoice.label) == ("Wallet top-up", "Top-up $50.00")
     assert invoice.description.startswith("$50.00 for your marketplace wallet.")
-    assert parse_payload(invoice.payload) is not None
-    assert parse_payload(invoice.payload)[1] == ann.id  # type: ignore[index]
+    assert present(parse_payload(invoice.payload))[1] == ann.id
 
 
 async def test_topup_without_an_amount_asks_and_re_asks_after_a_bad_one(bot: BotHarness) -> None:
@@ -198,7 +198,7 @@ async def test_a_checkout_of_another_users_invoice_is_refused(bot: BotHarness) -
     ann, ben = bot.user(1, "Ann"), bot.user(2, "Ben", language_code="es")
     await ann.command("/topup 50")
     invoice = invoice_of(ann)
-    intent_id = parse_payload(invoice.payload)[0]  # type: ignore[index]
+    intent_id = present(parse_payload(invoice.payload))[0]
     for forged in (invoice.payload, payload_of(intent_id, ben.id)):
         answer = await pre_checkout(ben, forged, invoice.amount)
         assert (answer.ok, answer.error) == (False, translator("es")(NOT_YOUR_INVOICE))

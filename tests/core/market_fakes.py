@@ -11,11 +11,13 @@ from core.accounts import Role, User
 from core.applications import Application, ApplicationStatus
 from core.bookmarks import Bookmark, BookmarkKind
 from core.contracts import Contract, ContractStatus
+from core.ids import require_id
 from core.messages import Relation
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind, ProjectStatus
 from core.rating import Award
 from core.support import QueueItem
+from tests.fakes import FakeUnitOfWork, Unfaked
 
 __all__ = ["FakeUow", "make_user"]
 
@@ -53,6 +55,9 @@ class FakeUsers:
     async def save(self, user: User) -> None:
         self.rows[user.id] = user
 
+    async def by_username(self, username: str) -> User | None:
+        return next((u for u in self.rows.values() if u.username == username), None)
+
 
 class FakePoints:
     def __init__(self) -> None:
@@ -75,7 +80,7 @@ class FakeProjects:
 
     async def add(self, project: Project) -> Project:
         stored = replace(project, id=self.ids.next())
-        self.rows[stored.id] = stored  # type: ignore[index]
+        self.rows[require_id(stored)] = stored
         return copy.copy(stored)
 
     async def get(self, project_id: int) -> Project | None:
@@ -86,11 +91,11 @@ class FakeProjects:
         return {i: copy.copy(self.rows[i]) for i in project_ids if i in self.rows}
 
     async def save(self, project: Project) -> None:
-        self.rows[project.id] = copy.copy(project)  # type: ignore[index]
+        self.rows[require_id(project)] = copy.copy(project)
 
     async def by_owner(self, owner_id: int, page: int, page_size: int) -> Page[Project]:
         rows = sorted((p for p in self.rows.values() if p.owner_id == owner_id),
-                      key=lambda p: -p.id)  # type: ignore[operator]
+                      key=lambda p: -require_id(p))
         return _page(rows, page, page_size)
 
     async def search(self, category: str | None, keyword: str | None,
@@ -100,7 +105,7 @@ class FakeProjects:
                 and (category is None or p.category == category)
                 and (kind is None or p.kind is kind)
                 and all(w in f"{p.title} {p.description}".casefold() for w in words)]
-        rows.sort(key=lambda p: p.id, reverse=True)  # type: ignore[arg-type, return-value]
+        rows.sort(key=require_id, reverse=True)
         return _page(rows, page, page_size)
 
 
@@ -113,7 +118,7 @@ class FakeApplications:
         if await self.find(application.project_id, application.freelancer_id):
             raise AssertionError("unique (project, freelancer) violated")
         stored = replace(application, id=self.ids.next())
-        self.rows[stored.id] = stored  # type: ignore[index]
+        self.rows[require_id(stored)] = stored
         return copy.copy(stored)
 
     async def get(self, application_id: int) -> Application | None:
@@ -121,7 +126,7 @@ class FakeApplications:
         return copy.copy(row) if row else None
 
     async def save(self, application: Application) -> None:
-        self.rows[application.id] = copy.copy(application)  # type: ignore[index]
+        self.rows[require_id(application)] = copy.copy(application)
 
     async def find(self, project_id: int, freelancer_id: int) -> Application | None:
         for row in self.rows.values():
@@ -133,13 +138,13 @@ class FakeApplications:
                           page_size: int) -> Page[Application]:
         rows = [a for a in self.rows.values() if a.project_id == project_id
                 and a.status is not ApplicationStatus.WITHDRAWN]
-        rows.sort(key=lambda a: (a.status is not ApplicationStatus.SHORTLISTED, a.id))
+        rows.sort(key=lambda a: (a.status is not ApplicationStatus.SHORTLISTED, require_id(a)))
         return _page(rows, page, page_size)
 
     async def by_freelancer(self, freelancer_id: int, page: int,
                             page_size: int) -> Page[Application]:
         rows = sorted((a for a in self.rows.values() if a.freelancer_id == freelancer_id),
-                      key=lambda a: -a.id)  # type: ignore[operator]
+                      key=lambda a: -require_id(a))
         return _page(rows, page, page_size)
 
     async def count_by_freelancer(self, freelancer_id: int) -> int:
@@ -153,7 +158,7 @@ class FakeContracts:
 
     async def add(self, contract: Contract) -> Contract:
         stored = replace(contract, id=self.ids.next())
-        self.rows[stored.id] = stored  # type: ignore[index]
+        self.rows[require_id(stored)] = stored
         return copy.copy(stored)
 
     async def get(self, contract_id: int) -> Contract | None:
@@ -161,7 +166,7 @@ class FakeContracts:
         return copy.copy(row) if row else None
 
     async def save(self, contract: Contract) -> None:
-        self.rows[contract.id] = copy.copy(contract)  # type: ignore[index]
+        self.rows[require_id(contract)] = copy.copy(contract)
 
     async def for_application(self, application_id: int) -> Contract | None:
         found = [c for c in self.rows.values() if c.application_id == application_id]
@@ -171,7 +176,7 @@ class FakeContracts:
                        page_size: int) -> Page[Contract]:
         rows = sorted((c for c in self.rows.values()
                        if c.is_party(user_id) and c.status in statuses),
-                      key=lambda c: -c.id)  # type: ignore[operator]
+                      key=lambda c: -require_id(c))
         return _page(rows, page, page_size)
 
     async def count_for(self, user_id: int, status: ContractStatus) -> int:
@@ -230,7 +235,7 @@ class FakeProfiles:
 
     async def add_portfolio(self, item: PortfolioItem) -> PortfolioItem:
         stored = replace(item, id=self.ids.next())
-        self.items[stored.id] = stored  # type: ignore[index]
+        self.items[require_id(stored)] = stored
         return stored
 
     async def portfolio_item(self, item_id: int) -> PortfolioItem | None:
@@ -252,7 +257,7 @@ class FakeMarket:
         self.bookmarks = FakeBookmarks()
 
 
-class FakeRelay:
+class FakeRelay(Unfaked):
     """What MSG-03 screening asks: does an accepted contract join two users?"""
 
     def __init__(self, market: FakeMarket) -> None:
@@ -266,7 +271,7 @@ class FakeRelay:
         return Relation(contract=contract)
 
 
-class FakeSupport:
+class FakeSupport(Unfaked):
     """The support queue (MSG-03 flags land here)."""
 
     def __init__(self) -> None:
@@ -278,15 +283,16 @@ class FakeSupport:
         return item
 
 
-class FakeUow:
+class FakeUow(FakeUnitOfWork):
     """Just the repositories the marketplace services use."""
 
     def __init__(self) -> None:
-        self.users = FakeUsers()
-        self.points = FakePoints()
-        self.market = FakeMarket()
-        self.relay = FakeRelay(self.market)
-        self.support = FakeSupport()
+        super().__init__()
+        self.users: FakeUsers = FakeUsers()
+        self.points: FakePoints = FakePoints()
+        self.market: FakeMarket = FakeMarket()
+        self.relay: FakeRelay = FakeRelay(self.market)
+        self.support: FakeSupport = FakeSupport()
 
     def add_user(self, user: User) -> User:
         self.users.rows[user.id] = user

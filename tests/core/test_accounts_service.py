@@ -23,6 +23,7 @@ from core.services.accounts import (
     telegram_language,
     update_profile,
 )
+from tests.fakes import FakeUnitOfWork
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -75,13 +76,14 @@ class FakeDialogs:
         return None
 
 
-class FakeUow:
+class FakeUow(FakeUnitOfWork):
     """Just the repositories the account services use."""
 
     def __init__(self) -> None:
-        self.users = FakeUsers()
-        self.points = FakePoints()
-        self.dialogs = FakeDialogs()
+        super().__init__()
+        self.users: FakeUsers = FakeUsers()
+        self.points: FakePoints = FakePoints()
+        self.dialogs: FakeDialogs = FakeDialogs()
 
 
 @pytest.fixture

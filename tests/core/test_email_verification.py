@@ -21,6 +21,7 @@ from core.email_verification import (
 )
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.rating import EMAIL_VERIFIED, Award
+from tests.fakes import FakeUnitOfWork, Unfaked
 
 
 class Dice:
@@ -59,7 +60,7 @@ class FakeEmailRepo:
 
 
 @dataclass
-class FakeUsers:
+class FakeUsers(Unfaked):
     saved: list[User] = field(default_factory=list)
 
     async def save(self, user: User) -> None:
@@ -67,18 +68,19 @@ class FakeUsers:
 
 
 @dataclass
-class FakePoints:
+class FakePoints(Unfaked):
     awards: dict[tuple[int, str], Award] = field(default_factory=dict)
 
     async def award(self, user_id: int, award: Award, at: datetime) -> bool:
         return self.awards.setdefault((user_id, award.key), award) is award
 
 
-@dataclass
-class FakeUow:
-    email: FakeEmailRepo = field(default_factory=FakeEmailRepo)
-    users: FakeUsers = field(default_factory=FakeUsers)
-    points: FakePoints = field(default_factory=FakePoints)
+class FakeUow(FakeUnitOfWork):
+    def __init__(self) -> None:
+        super().__init__()
+        self.email: FakeEmailRepo = FakeEmailRepo()
+        self.users: FakeUsers = FakeUsers()
+        self.points: FakePoints = FakePoints()
 
 
 def render(code: str) -> tuple[str, str]:

@@ -38,6 +38,7 @@ from core.services.ledger import (
 )
 from core.services.ledger_check import LedgerReport
 from locales import LANGUAGES, translator
+from tests.fakes import FakeUnitOfWork, Unfaked
 
 AT = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)  # a Monday
 
@@ -184,7 +185,7 @@ def test_hold_01_the_processed_date_is_taken_in_utc() -> None:
     assert available_at(late_monday_in_new_york) == datetime(2026, 6, 7, tzinfo=UTC)  # Tue UTC
 
 
-class _FakeLedger:
+class _FakeLedger(Unfaked):
     """Just enough of a LedgerRepo to watch what clear_due_holds posts."""
 
     def __init__(self, due: list[Hold]) -> None:
@@ -202,16 +203,17 @@ class _FakeLedger:
                                  postings=tx.postings)
 
 
-class _FakeUow:
+class _FakeUow(FakeUnitOfWork):
     def __init__(self, ledger: _FakeLedger) -> None:
-        self.ledger = ledger
+        super().__init__()
+        self.ledger: _FakeLedger = ledger
 
 
 async def test_hold_01_each_matured_hold_clears_in_its_own_keyed_transaction() -> None:
     holds = [Hold(id=i, account=pending_account(i * 10, "USD"), amount=usd(str(i)),
                   clears_at=AT, created_at=AT - timedelta(days=5)) for i in (4, 9)]
     ledger = _FakeLedger(holds)
-    cleared = await clear_due_holds(_FakeUow(ledger), AT, limit=10)  # type: ignore[arg-type]
+    cleared = await clear_due_holds(_FakeUow(ledger), AT, limit=10)
     assert ledger.asked_at == AT
     assert [c.user_id for c in cleared] == [40, 90]
     assert [t.key for t in ledger.posted] == [clear_key(4), clear_key(9)] == [

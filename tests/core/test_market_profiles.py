@@ -9,6 +9,7 @@ import pytest
 from core.accounts import Role
 from core.bookmarks import BookmarkKind
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.ids import require_id
 from core.profiles import (
     AccountType,
     country_name,
@@ -112,7 +113,7 @@ async def test_rat_01_each_portfolio_item_earns_a_point_at_most_100(uow: FakeUow
     first, awarded = await add_portfolio_item(uow, me, NOW, "Gearbox",
                                               link="https://example.com/g")
     assert awarded and await uow.points.total(FREELANCER) == 1
-    await remove_portfolio_item(uow, me, first.id)
+    await remove_portfolio_item(uow, me, require_id(first))
     _, awarded = await add_portfolio_item(uow, me, NOW, "Gearbox again", file_id="F1")
     assert not awarded and await uow.points.total(FREELANCER) == 1
     for n in range(99):
@@ -127,8 +128,8 @@ async def test_only_the_owner_removes_a_portfolio_item(uow: FakeUow) -> None:
     item, _ = await add_portfolio_item(uow, uow.users.rows[FREELANCER], NOW, "Gearbox",
                                        file_id="F1")
     with pytest.raises(NotFound):
-        await remove_portfolio_item(uow, uow.users.rows[OTHER], item.id)
-    assert await uow.market.profiles.portfolio_item(item.id) is not None
+        await remove_portfolio_item(uow, uow.users.rows[OTHER], require_id(item))
+    assert await uow.market.profiles.portfolio_item(require_id(item)) is not None
 
 
 async def test_an_employer_profile_has_a_name_and_an_optional_company(uow: FakeUow) -> None:
@@ -169,11 +170,11 @@ async def test_bm_01_employers_bookmark_experts_and_experts_bookmark_projects(
         category="design", kind="fixed", budget_min=10_000, budget_max=20_000,
         currency="USD"), NOW)
     with pytest.raises(NotFound):
-        await bookmark_project(uow, expert, project.id, NOW)
-    await publish_project(uow, employer, project.id, NOW)
-    assert await bookmark_project(uow, expert, project.id, NOW)
+        await bookmark_project(uow, expert, require_id(project), NOW)
+    await publish_project(uow, employer, require_id(project), NOW)
+    assert await bookmark_project(uow, expert, require_id(project), NOW)
     with pytest.raises(Forbidden):
-        await bookmark_project(uow, employer, project.id, NOW)
+        await bookmark_project(uow, employer, require_id(project), NOW)
     page = await list_bookmarks(uow, expert, BookmarkKind.PROJECT, 0)
     assert [b.target_id for b in page.items] == [project.id]
     assert (await list_bookmarks(uow, employer, BookmarkKind.PROJECT, 0)).items == ()

@@ -9,6 +9,7 @@ import pytest
 from core.accounts import Role
 from core.categories import CATEGORIES, category, validate_categories
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.ids import require_id
 from core.projects import (
     ProjectStatus,
     parse_deadline,
@@ -114,9 +115,9 @@ async def test_acc_02_a_suspended_employer_cannot_post(uow: FakeUow) -> None:
 async def test_a_draft_is_not_found_for_anyone_but_its_owner(uow: FakeUow) -> None:
     owner, other = uow.users.rows[1], uow.users.rows[2]
     project = await create_project(uow, owner, DRAFT, NOW)
-    assert (await visible_project(uow, owner, project.id)).id == project.id
+    assert (await visible_project(uow, owner, require_id(project))).id == require_id(project)
     with pytest.raises(NotFound):
-        await visible_project(uow, other, project.id)
+        await visible_project(uow, other, require_id(project))
     with pytest.raises(NotFound):
         await visible_project(uow, other, 999)
 
@@ -124,43 +125,46 @@ async def test_a_draft_is_not_found_for_anyone_but_its_owner(uow: FakeUow) -> No
 async def test_only_the_owner_publishes_edits_and_closes(uow: FakeUow) -> None:
     owner, other = uow.users.rows[1], uow.users.rows[3]
     project = await create_project(uow, owner, DRAFT, NOW)
-    for action in (lambda u: publish_project(uow, u, project.id, NOW),
-                   lambda u: close_project(uow, u, project.id, NOW),
-                   lambda u: edit_project(uow, u, project.id, NOW, field="title",
+    for action in (lambda u: publish_project(uow, u, require_id(project), NOW),
+                   lambda u: close_project(uow, u, require_id(project), NOW),
+                   lambda u: edit_project(uow, u, require_id(project), NOW, field="title",
                                           value="A new title here")):
         with pytest.raises(NotFound):
             await action(other)
-    published = await publish_project(uow, owner, project.id, NOW)
+    published = await publish_project(uow, owner, require_id(project), NOW)
     assert published.status is ProjectStatus.PUBLISHED and published.published_at == NOW
-    assert (await visible_project(uow, other, project.id)).status is ProjectStatus.PUBLISHED
+    assert (await visible_project(uow, other,
+                                  require_id(project))).status is ProjectStatus.PUBLISHED
     with pytest.raises(NotFound):
-        await own_project(uow, other, project.id)
+        await own_project(uow, other, require_id(project))
 
 
 async def test_publishing_twice_and_editing_a_closed_project_are_conflicts(uow: FakeUow) -> None:
     owner = uow.users.rows[1]
     project = await create_project(uow, owner, DRAFT, NOW)
-    await publish_project(uow, owner, project.id, NOW)
+    await publish_project(uow, owner, require_id(project), NOW)
     with pytest.raises(Conflict):
-        await publish_project(uow, owner, project.id, NOW)
-    await close_project(uow, owner, project.id, NOW)
+        await publish_project(uow, owner, require_id(project), NOW)
+    await close_project(uow, owner, require_id(project), NOW)
     with pytest.raises(Conflict):
-        await edit_project(uow, owner, project.id, NOW, field="title", value="Another title")
+        await edit_project(uow, owner, require_id(project), NOW, field="title",
+                           value="Another title")
     with pytest.raises(Conflict):
-        await close_project(uow, owner, project.id, NOW)
+        await close_project(uow, owner, require_id(project), NOW)
 
 
 async def test_the_kind_can_change_only_before_publishing(uow: FakeUow) -> None:
     owner = uow.users.rows[1]
     project = await create_project(uow, owner, DRAFT, NOW)
-    edited = await edit_project(uow, owner, project.id, NOW, field="kind", value="hourly")
+    edited = await edit_project(uow, owner, require_id(project), NOW, field="kind", value="hourly")
     assert edited.kind == "hourly"
-    await publish_project(uow, owner, project.id, NOW)
+    await publish_project(uow, owner, require_id(project), NOW)
     with pytest.raises(InvalidInput):
-        await edit_project(uow, owner, project.id, NOW, field="kind", value="fixed")
-    edited = await edit_project(uow, owner, project.id, NOW, field="budget", value=(10, 20))
+        await edit_project(uow, owner, require_id(project), NOW, field="kind", value="fixed")
+    edited = await edit_project(uow, owner, require_id(project), NOW, field="budget", value=(10,
+                                                                                             20))
     assert (edited.budget_min, edited.budget_max) == (10, 20)
-    edited = await edit_project(uow, owner, project.id, NOW, field="deadline",
+    edited = await edit_project(uow, owner, require_id(project), NOW, field="deadline",
                                 value=NOW.date() + timedelta(days=3))
     assert edited.deadline == date(2026, 3, 5)
 
@@ -171,7 +175,7 @@ async def test_search_lists_only_published_projects_matching_every_filter(uow: F
     hourly = await create_project(uow, owner, ProjectDraft(**{
         **{f: getattr(DRAFT, f) for f in DRAFT.__slots__}, "kind": "hourly",
         "title": "Gearbox hourly support"}), NOW)
-    await publish_project(uow, owner, hourly.id, NOW)
+    await publish_project(uow, owner, require_id(hourly), NOW)
     assert [p.id for p in (await search_projects(uow, keyword="gearbox")).items] == [hourly.id]
     assert (await search_projects(uow, kind="fixed")).items == ()
     assert (await search_projects(uow, category_code="design")).items == ()

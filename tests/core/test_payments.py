@@ -9,6 +9,7 @@ import pytest
 
 from core.accounts import User
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from core.ids import require_id
 from core.ledger import (
     AccountKind,
     AccountRef,
@@ -36,6 +37,7 @@ from core.payments import (
 from core.services.ledger import gateway_account, wallet_account
 from core.services.payments import approve_checkout, open_top_up, settle_payment, topup_key
 from locales import LANGUAGES, translator
+from tests.fakes import FakeUnitOfWork, Unfaked
 
 AT = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
 ANN, BEN = 1, 2
@@ -45,7 +47,7 @@ def usd(amount: str) -> Money:
     return Money.of(amount, "USD")
 
 
-class FakeLedger:
+class FakeLedger(Unfaked):
     """An in-memory ledger: idempotent by key, balances per account."""
 
     def __init__(self) -> None:
@@ -75,7 +77,7 @@ class FakeLedger:
         return Money(self.balances.get(ref, 0), ref.currency)
 
 
-class FakePayments:
+class FakePayments(Unfaked):
     """In-memory top-up intents."""
 
     def __init__(self) -> None:
@@ -83,7 +85,7 @@ class FakePayments:
 
     async def add(self, intent: TopUpIntent) -> TopUpIntent:
         stored = replace(intent, id=len(self.rows) + 1)
-        self.rows[stored.id] = stored  # type: ignore[index]
+        self.rows[require_id(stored)] = stored
         return stored
 
     async def get(self, intent_id: int) -> TopUpIntent | None:
@@ -100,10 +102,11 @@ class FakePayments:
         return True
 
 
-class FakeUow:
+class FakeUow(FakeUnitOfWork):
     def __init__(self) -> None:
-        self.ledger = FakeLedger()
-        self.payments = FakePayments()
+        super().__init__()
+        self.ledger: FakeLedger = FakeLedger()
+        self.payments: FakePayments = FakePayments()
 
 
 @pytest.fixture
@@ -209,10 +212,10 @@ def test_every_refusal_is_translated(message: str) -> None:
 
 
 async def test_opening_a_top_up_stores_an_invoiced_intent(uow: FakeUow) -> None:
-    opened = await open_top_up(uow, user(), usd("50"), "telegram", AT)  # type: ignore[arg-type]
+    opened = await open_top_up(uow, user(), usd("50"), "telegram", AT)
     assert opened.id == 1 and opened.status is TopUpStatus.INVOICED
     assert (opened.user_id, opened.amount, opened.gateway) == (ANN, usd("50"), "telegram")
-    assert await approve_checkout(uow, user(), checkout(opened.payload)) == opened  # type: ignore[arg-type]
+    assert await approve_checkout(uow, user(), checkout(opened.payload)) == opened
 
 
 @pytest.mark.parametrize(("who", "amount", "error"), [
@@ -223,7 +226,7 @@ async def test_opening_a_top_up_stores_an_invoiced_intent(uow: FakeUow) -> None:
 async def test_a_top_up_is_refused_when_suspended_empty_or_too_large(
         uow: FakeUow, who: User, amount: str, error: type[DomainError]) -> None:
     with pytest.raises(error):
-        await open_top_up(uow, who, usd(amount), "telegram", AT)  # type: ignore[arg-type]
+        await open_top_up(uow, who, usd(amount), "telegram", AT)
     assert uow.payments.rows == {}
 
 
@@ -240,7 +243,7 @@ def test_a_payment_needs_a_charge_id() -> None:
 async def test_a_payment_moves_money_from_gateway_clearing_to_the_wallet_once(
         uow: FakeUow) -> None:
     opened = await uow.payments.add(replace(intent(), id=None))
-    first = await settle_payment(uow, payment(opened.payload), AT)  # type: ignore[arg-type]
+    first = await settle_payment(uow, payment(opened.payload), AT)
     assert not first.replayed and first.anomalies == ()
     assert first.transaction.key == topup_key("ch-1") == "topup:ch-1"
     assert set(first.transaction.postings) == {Posting(gateway_account("USD"), usd("-50")),
@@ -248,7 +251,7 @@ async def test_a_payment_moves_money_from_gateway_clearing_to_the_wallet_once(
     assert first.balance == usd("50") and first.amount == usd("50")
     assert first.intent is not None and first.intent.status is TopUpStatus.PAID
     assert (first.intent.charge_id, first.intent.provider_charge_id) == ("ch-1", "prov-ch-1")
-    again = await settle_payment(uow, payment(opened.payload), AT)  # type: ignore[arg-type]
+    again = await settle_payment(uow, payment(opened.payload), AT)
     assert again.replayed and again.balance == usd("50")
     assert again.intent == first.intent
     assert len(uow.ledger.by_key) == 1
@@ -257,8 +260,8 @@ async def test_a_payment_moves_money_from_gateway_clearing_to_the_wallet_once(
 async def test_a_second_charge_for_a_paid_intent_is_still_credited_and_reported(
         uow: FakeUow) -> None:
     opened = await uow.payments.add(replace(intent(), id=None))
-    await settle_payment(uow, payment(opened.payload, "ch-1"), AT)  # type: ignore[arg-type]
-    extra = await settle_payment(uow, payment(opened.payload, "ch-2"), AT)  # type: ignore[arg-type]
+    await settle_payment(uow, payment(opened.payload, "ch-1"), AT)
+    extra = await settle_payment(uow, payment(opened.payload, "ch-2"), AT)
     assert not extra.replayed and extra.balance == usd("100")
     assert extra.intent is None and "was paid before" in extra.anomalies[0]
     assert uow.payments.rows[1].charge_id == "ch-1"
@@ -266,7 +269,7 @@ async def test_a_second_charge_for_a_paid_intent_is_still_credited_and_reported(
 
 async def test_money_paid_against_another_users_intent_goes_to_the_payer(uow: FakeUow) -> None:
     bens = await uow.payments.add(replace(intent(owner=BEN), id=None))
-    settled = await settle_payment(uow, payment(bens.payload, payer=ANN), AT)  # type: ignore[arg-type]
+    settled = await settle_payment(uow, payment(bens.payload, payer=ANN), AT)
     assert settled.intent is None and "belongs to user 2" in settled.anomalies[0]
     assert await uow.ledger.balance(wallet_account(ANN, "USD")) == usd("50")
     assert await uow.ledger.balance(wallet_account(BEN, "USD")) == usd("0")
@@ -275,15 +278,15 @@ async def test_money_paid_against_another_users_intent_goes_to_the_payer(uow: Fa
 
 async def test_a_different_amount_is_credited_as_charged_and_reported(uow: FakeUow) -> None:
     opened = await uow.payments.add(replace(intent(), id=None))
-    settled = await settle_payment(uow, payment(opened.payload, minor=4000), AT)  # type: ignore[arg-type]
+    settled = await settle_payment(uow, payment(opened.payload, minor=4000), AT)
     assert settled.amount == usd("40") and settled.balance == usd("40")
     assert "is for 50.00 USD, paid 40.00 USD" in settled.anomalies[0]
 
 
 async def test_a_charge_id_reused_with_other_content_moves_nothing(uow: FakeUow) -> None:
     opened = await uow.payments.add(replace(intent(), id=None))
-    await settle_payment(uow, payment(opened.payload), AT)  # type: ignore[arg-type]
-    forged = await settle_payment(uow, payment(opened.payload, minor=900_000), AT)  # type: ignore[arg-type]
+    await settle_payment(uow, payment(opened.payload), AT)
+    forged = await settle_payment(uow, payment(opened.payload, minor=900_000), AT)
     assert forged.replayed and forged.amount == usd("50") and forged.balance == usd("50")
     assert "credited before with other content" in forged.anomalies[-1]
     assert [p.account.kind for p in forged.transaction.postings if p.amount.is_positive] == [

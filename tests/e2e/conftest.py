@@ -22,6 +22,7 @@ from bot.runtimes.common import DEFAULT_RETRY, UNPACED, RetryPolicy
 from bot.sandbox import SandboxServer
 from core.accounts import User
 from core.clock import FixedClock
+from tests.fakes import present
 
 TOKEN = "123456:e2eSecretPart-DoNotLog"
 SECRET = TOKEN.split(":", 1)[1]
@@ -40,10 +41,10 @@ class Running:
     stop: asyncio.Event
     task: asyncio.Task[None]
 
-    async def user_record(self, user_id: int) -> User | None:
-        """The stored user, read in its own unit of work."""
+    async def user_record(self, user_id: int) -> User:
+        """The stored user (which must exist), read in its own unit of work."""
         async with self.app.db.uow() as uow:
-            return await uow.users.get(user_id)
+            return present(await uow.users.get(user_id))
 
     async def shut_down(self) -> None:
         """Set ``stop`` and wait for :func:`serve` to return (raising what it raised)."""

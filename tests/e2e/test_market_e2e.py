@@ -9,6 +9,8 @@ language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.sandbox import SandboxMessage, SandboxUser
@@ -26,7 +28,7 @@ TITLE = "Design a gearbox housing"
 LETTER = "Я спроектировал сорок корпусов редукторов в SolidWorks, могу начать завтра."
 
 
-def _has(data: str) -> object:
+def _has(data: str) -> Callable[[SandboxMessage], bool]:
     """A predicate: the message carries a button with callback data ``data``."""
     return lambda m: any(value == data for row in m.buttons for _, value in row)
 

@@ -25,6 +25,7 @@ from locales import translator
 from tests.e2e.conftest import SUPPORT_ID, Running
 from tests.e2e.test_bot import onboard
 from tests.e2e.test_relay_e2e import delivering  # noqa: F401 - the fixture, used by name
+from tests.fakes import present
 from tests.milestones_kit import balances, fixed_contract, usd
 
 pytestmark = pytest.mark.e2e
@@ -177,7 +178,7 @@ async def test_ms_05_ms_06_hold_01_propose_fund_short_revise_accept_and_clear_in
                           in (m.text or ""))
     await _notified(boris, format_money(usd("250.00"), "ru"))
     async with running.app.db.uow() as uow:
-        assert (await uow.milestones.get(milestone_id)).state is MilestoneState.RELEASED
+        assert present(await uow.milestones.get(milestone_id)).state is MilestoneState.RELEASED
 
     clock.advance(timedelta(days=5))  # HOLD-01: processed Jan 15 -> available Jan 20 00:00
     report = await run_ticks(running.app.db.uow, clock.now())

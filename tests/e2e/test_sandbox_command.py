@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,20 @@ from core.accounts import Role
 from handlers.start import PROMPTS, OnboardingStep
 from locales import translator
 from storage import Database
+from tests.fakes import present
 
 pytestmark = pytest.mark.e2e
 
 STEP_TIMEOUT = 10.0
 
+#: What the person types: a fixed line, or one computed from everything printed so far.
+Line = str | Callable[[list[str]], str]
+
 
 class Terminal:
     """A scripted person: each line is typed once the text it waits for was printed."""
 
-    def __init__(self, script: list[tuple[str | None, str]]) -> None:
+    def __init__(self, script: Sequence[tuple[str | None, Line]]) -> None:
         self.script = list(script)
         self.printed: list[str] = []
         self.read_upto = 0
@@ -44,7 +49,7 @@ class Terminal:
             while expected is not None and not self._shows(expected):
                 self.changed.clear()
                 await self.changed.wait()
-        return line
+        return line(self.printed) if callable(line) else line
 
     def _shows(self, expected: str) -> bool:
         """Whether ``expected`` was printed since the last awaited text (then consume it)."""
@@ -85,7 +90,7 @@ async def test_acc_01_a_person_signs_up_alice_in_english_and_bob_in_russian(
     database = Database(url)
     try:
         async with database.uow() as uow:
-            alice, bob = await uow.users.get(1001), await uow.users.get(1002)
+            alice, bob = present(await uow.users.get(1001)), present(await uow.users.get(1002))
     finally:
         await database.dispose()
     assert (alice.roles, alice.email, alice.last_name) == ({Role.CLIENT}, "alice@example.com",

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -57,7 +58,7 @@ class Probe:
     refused_429: int = 0
     fail_first: int = 0  # raise TransientError for the first N attempts
     refuse_once: set[str] = field(default_factory=set)  # answer 429 to these texts, once
-    after_send: Callable[[int], None] | None = None  # called with the count of deliveries
+    after_send: Callable[[int], object] | None = None  # called with the count of deliveries
 
     async def send_text(self, chat_id: int, text: str, keyboard: Keyboard | None) -> None:
         """Pass the message on, recording what happened."""
@@ -122,12 +123,13 @@ async def framework_sender(request: pytest.FixtureRequest,
         await ptb_bot.shutdown()
 
 
-def make_sender(database: Database, transport: MessageSender, vt: VirtualTime,
-                **options: object) -> OutboxSender:
-    """An :class:`OutboxSender` living entirely on the invented time."""
-    limiter = options.pop("limiter", None) or SendLimiter(time_source=vt.unix)
-    return OutboxSender(database, transport, vt, limiter=limiter,  # type: ignore[arg-type]
-                        sleep=vt.sleep, **options)  # type: ignore[arg-type]
+def make_sender(database: Database, transport: MessageSender, vt: VirtualTime, *,
+                limiter: SendLimiter | None = None, **options: Any) -> OutboxSender:
+    """An :class:`OutboxSender` living entirely on the invented time (``options`` are its
+    keyword arguments)."""
+    return OutboxSender(database, transport, vt,
+                        limiter=limiter or SendLimiter(time_source=vt.unix), sleep=vt.sleep,
+                        **options)
 
 
 async def add_users(database: Database, server: SandboxServer | None, ids: list[int],

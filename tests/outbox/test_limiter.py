@@ -6,6 +6,7 @@ import math
 import random
 
 from bot.outbox import SendLimiter
+from bot.outbox_limiter import Slot
 from bot.sandbox.limiter import CHAT_BURST, RateLimiter
 from bot.sandbox.params import ApiError
 
@@ -58,7 +59,7 @@ def test_a_random_load_paced_by_the_limiter_is_never_refused_by_telegrams_rules(
     time = Time()
     ours = SendLimiter(time_source=time)
     telegram = RateLimiter(time)
-    open_slots: list[tuple[float, object]] = []
+    open_slots: list[tuple[float, Slot]] = []
     sent = 0
     while sent < 2000:
         chat = rng.randrange(40)
@@ -72,7 +73,7 @@ def test_a_random_load_paced_by_the_limiter_is_never_refused_by_telegrams_rules(
         else:
             time.now += 0.001 if wait == math.inf else min(wait, 0.01)
         for answered_at, slot in [s for s in open_slots if s[0] <= time.now]:
-            ours.finish(slot)  # type: ignore[arg-type]
+            ours.finish(slot)
             open_slots.remove((answered_at, slot))
     assert sent == 2000
     assert time.now < 2000 / 30 * 1.5  # and it kept close to the allowed rate

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -25,7 +27,7 @@ async def _user(database: Database, user_id: int, *, language: str | None = None
         await uow.commit()
 
 
-async def _rows(database: Database) -> list[dict[str, object]]:
+async def _rows(database: Database) -> list[dict[str, Any]]:
     async with database.engine.connect() as connection:
         result = await connection.execute(select(outbox).order_by(outbox.c.id))
         return [dict(row._mapping) for row in result]
@@ -65,7 +67,7 @@ async def test_button_labels_are_translated_and_the_keyboard_round_trips(
         await uow.commit()
 
     [row] = await _rows(database)
-    restored = keyboard_from_json(row["keyboard"])  # type: ignore[arg-type]
+    restored = keyboard_from_json(row["keyboard"])
     assert restored is not None
     assert restored[1][0] == buttons[1][0]
     assert restored[0][0].data == "x:1"

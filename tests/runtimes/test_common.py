@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Literal
 
 import pytest
 
@@ -66,8 +68,9 @@ async def test_retries_stop_after_the_attempt_limit() -> None:
 
 
 @pytest.mark.parametrize("kind", ["fatal", "not_modified", "unauthorized"])
-async def test_other_errors_are_raised_at_once(kind: str) -> None:
-    call, sleeps = Flaky(Failure(kind)), Sleeps()  # type: ignore[arg-type]
+async def test_other_errors_are_raised_at_once(
+        kind: Literal["fatal", "not_modified", "unauthorized"]) -> None:
+    call, sleeps = Flaky(Failure(kind)), Sleeps()
     with pytest.raises(FailureError):
         await call_with_retry(call, classify, sleep=sleeps)
     assert call.calls == 1 and sleeps == []
@@ -77,7 +80,7 @@ async def test_updates_of_one_chat_run_in_order_while_other_chats_overtake() -> 
     lanes, log = ChatLanes(), []
     gate = asyncio.Event()
 
-    def job(chat: int, n: int, wait: bool = False):
+    def job(chat: int, n: int, wait: bool = False) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if wait:
                 await gate.wait()

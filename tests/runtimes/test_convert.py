@@ -19,6 +19,7 @@ from handlers.contract import (
     TgUser,
     Unsupported,
 )
+from tests.fakes import present
 from tests.runtimes.conftest import ALICE, PRIVATE, message
 
 Convert = Callable[[dict[str, Any]], Incoming | None]
@@ -40,8 +41,8 @@ def test_a_command_for_another_bot_is_ignored(convert: Convert) -> None:
 
 
 def test_plain_text_and_a_lone_slash_are_text(convert: Convert) -> None:
-    assert convert(message(text="hello /start")).event == Text("hello /start")
-    assert convert(message(text="/ what")).event == Text("/ what")
+    assert present(convert(message(text="hello /start"))).event == Text("hello /start")
+    assert present(convert(message(text="/ what"))).event == Text("/ what")
 
 
 def test_a_button_press_carries_its_data_and_the_pressed_message(convert: Convert) -> None:
@@ -50,15 +51,15 @@ def test_a_button_press_carries_its_data_and_the_pressed_message(convert: Conver
         "message": {"message_id": 12, "date": 1_750_000_000, "chat": PRIVATE,
                     "from": {"id": 123456, "is_bot": True, "first_name": "Bot"},
                     "text": "Pick a language"}}}
-    incoming = convert(raw)
+    incoming = present(convert(raw))
     assert incoming.chat_id == 1001
     assert incoming.event == Callback(id="4000", data="lang:set:ru", message_id=12)
 
 
 def test_a_document_becomes_a_file_upload(convert: Convert) -> None:
-    incoming = convert(message(caption="my cv", document={
+    incoming = present(convert(message(caption="my cv", document={
         "file_id": "DOC1", "file_unique_id": "u1", "file_name": "cv.pdf",
-        "mime_type": "application/pdf", "file_size": 2048}))
+        "mime_type": "application/pdf", "file_size": 2048})))
     assert incoming.event == FileUpload(kind="document", file_id="DOC1", file_unique_id="u1",
                                         file_name="cv.pdf", file_size=2048,
                                         mime_type="application/pdf", caption="my cv")
@@ -67,7 +68,7 @@ def test_a_document_becomes_a_file_upload(convert: Convert) -> None:
 def test_a_photo_becomes_its_largest_size(convert: Convert) -> None:
     sizes = [{"file_id": f"P{w}", "file_unique_id": f"p{w}", "width": w, "height": w,
               "file_size": w * 10} for w in (90, 1280, 320)]
-    event = convert(message(photo=sizes)).event
+    event = present(convert(message(photo=sizes))).event
     assert isinstance(event, FileUpload)
     assert (event.kind, event.file_id, event.file_size) == ("photo", "P1280", 12800)
 
@@ -76,16 +77,16 @@ def test_a_pre_checkout_query_is_answered_in_the_payers_chat(convert: Convert) -
     raw = {"update_id": 79, "pre_checkout_query": {
         "id": "5000", "from": ALICE, "currency": "USD", "total_amount": 12_50,
         "invoice_payload": "topup:7"}}
-    incoming = convert(raw)
+    incoming = present(convert(raw))
     assert incoming.chat_id == 1001
     assert incoming.event == PreCheckout(id="5000", currency="USD", total_amount=1250,
                                          payload="topup:7")
 
 
 def test_a_successful_payment_keeps_amount_in_minor_units(convert: Convert) -> None:
-    incoming = convert(message(successful_payment={
+    incoming = present(convert(message(successful_payment={
         "currency": "USD", "total_amount": 1250, "invoice_payload": "topup:7",
-        "telegram_payment_charge_id": "tg1", "provider_payment_charge_id": "pr1"}))
+        "telegram_payment_charge_id": "tg1", "provider_payment_charge_id": "pr1"})))
     assert incoming.event == Payment(currency="USD", total_amount=1250, payload="topup:7",
                                      telegram_payment_charge_id="tg1",
                                      provider_payment_charge_id="pr1")
@@ -103,7 +104,7 @@ def test_a_successful_payment_keeps_amount_in_minor_units(convert: Convert) -> N
 def test_other_messages_are_unsupported_with_their_kind(convert: Convert,
                                                        content: dict[str, Any],
                                                        kind: str) -> None:
-    assert convert(message(**content)).event == Unsupported(kind)
+    assert present(convert(message(**content))).event == Unsupported(kind)
 
 
 def test_group_chats_and_other_update_types_are_ignored(convert: Convert) -> None:

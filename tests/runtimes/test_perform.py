@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -84,7 +85,7 @@ EXPECTED = {
     "blocked": Failure("fatal"),
     "unauthorized": Failure("unauthorized"),
 }
-FRAMEWORKS = {
+FRAMEWORKS: dict[str, tuple[Callable[[], Toolkit], Callable[[], dict[str, BaseException]]]] = {
     "aiogram": (aiogram_runtime.AiogramToolkit, _aiogram_errors),
     "ptb": (ptb_runtime.PtbToolkit, _ptb_errors),
 }
@@ -126,7 +127,7 @@ def performer(framework: str, bot: RecordingBot, sleeps: list[float]) -> Perform
 
 
 async def test_a_reply_with_buttons_uses_the_frameworks_keyboard(framework: str) -> None:
-    bot, sleeps = RecordingBot(), []
+    bot, sleeps = RecordingBot(), list[float]()
     buttons = keyboard([Button("English", data="lang:set:en")],
                        [Button("Site", url="https://example.org")])
     await performer(framework, bot, sleeps).perform(COMMAND, Send("Hi", buttons))
@@ -140,7 +141,7 @@ async def test_a_reply_with_buttons_uses_the_frameworks_keyboard(framework: str)
 
 
 async def test_an_edit_targets_the_pressed_message_and_answers_the_press(framework: str) -> None:
-    bot, sleeps = RecordingBot(), []
+    bot, sleeps = RecordingBot(), list[float]()
     await performer(framework, bot, sleeps).perform_all(
         PRESS, [AnswerCallback("Saved", alert=True), Edit("Language: ru")])
     assert bot.calls == [
@@ -152,21 +153,21 @@ async def test_an_edit_targets_the_pressed_message_and_answers_the_press(framewo
 
 
 async def test_an_edit_without_a_message_is_sent_as_a_new_message(framework: str) -> None:
-    bot, sleeps = RecordingBot(), []
+    bot, sleeps = RecordingBot(), list[float]()
     await performer(framework, bot, sleeps).perform(COMMAND, Edit("Done"))
     assert [m for m, _ in bot.calls] == ["send_message"]
 
 
 async def test_a_429_is_waited_out_and_the_message_still_goes(framework: str) -> None:
     flood = FRAMEWORKS[framework][1]()["flood"]
-    bot, sleeps = RecordingBot([flood]), []
+    bot, sleeps = RecordingBot([flood]), list[float]()
     await performer(framework, bot, sleeps).perform(COMMAND, Send("Hi"))
     assert sleeps == [7.0] and len(bot.calls) == 2
 
 
 async def test_a_refused_action_does_not_stop_the_next_ones(framework: str) -> None:
     errors = FRAMEWORKS[framework][1]()
-    bot, sleeps = RecordingBot([errors["not_modified"], errors["blocked"]]), []
+    bot, sleeps = RecordingBot([errors["not_modified"], errors["blocked"]]), list[float]()
     await performer(framework, bot, sleeps).perform_all(
         PRESS, [Edit("same"), Send("one"), Send("two")])
     assert [m for m, _ in bot.calls] == ["edit_message_text", "send_message", "send_message"]
@@ -174,7 +175,7 @@ async def test_a_refused_action_does_not_stop_the_next_ones(framework: str) -> N
 
 
 async def test_files_invoices_and_checkout_answers(framework: str) -> None:
-    bot, sleeps = RecordingBot(), []
+    bot, sleeps = RecordingBot(), list[float]()
     perform = performer(framework, bot, sleeps).perform
     await perform(COMMAND, SendDocument(content=b"%PDF-1.4", file_name="invoice.pdf",
                                         caption="Invoice"))

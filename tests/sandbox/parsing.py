@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import aiogram.types
 import telegram
@@ -10,6 +10,9 @@ import telegram
 __all__ = ["assert_message_parses", "assert_parses", "assert_update_parses", "ptb_bot"]
 
 ptb_bot = telegram.Bot("123456:sandbox-token")
+
+A = TypeVar("A", bound=aiogram.types.TelegramObject)
+P = TypeVar("P", bound=telegram.TelegramObject)
 
 
 def _covers(parsed: Any, raw: Any, path: str) -> None:
@@ -27,7 +30,7 @@ def _covers(parsed: Any, raw: Any, path: str) -> None:
         assert parsed == raw, f"{path}: {parsed!r} != {raw!r}"
 
 
-def assert_parses(raw: dict[str, Any], aiogram_type: type, ptb_type: type) -> tuple[Any, Any]:
+def assert_parses(raw: dict[str, Any], aiogram_type: type[A], ptb_type: type[P]) -> tuple[A, P]:
     """Parse ``raw`` with aiogram and python-telegram-bot; both must keep every field."""
     aiogram_object = aiogram_type.model_validate(raw)
     dumped = aiogram_object.model_dump(exclude_none=True, mode="json", by_alias=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.sandbox.conftest import Api
 
 MENU = [{"command": "start", "description": "Start"}, {"command": "help", "description": "Help"}]
@@ -59,7 +61,7 @@ async def test_scope_and_language_arrive_as_json_strings_in_forms(api: Api) -> N
 
 
 async def test_invalid_commands_scopes_and_languages_are_refused(api: Api) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"commands": [{"command": "Bad-Name", "description": "x"}]}, "BOT_COMMAND_INVALID"),
         ({"commands": [{"command": "ok", "description": ""}]}, "BOT_COMMAND_DESCRIPTION_INVALID"),
         ({"commands": MENU, "scope": {"type": "chat", "chat_id": 5}}, "chat not found"),

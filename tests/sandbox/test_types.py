@@ -9,6 +9,7 @@ import pytest
 import telegram
 
 from bot.sandbox import SandboxUser
+from tests.fakes import present
 from tests.sandbox.conftest import Api
 from tests.sandbox.parsing import assert_message_parses, assert_parses, assert_update_parses
 from tests.sandbox.test_messages import PNG
@@ -33,27 +34,33 @@ async def _last_update(api: Api) -> dict:
     return (await api.ok("getUpdates"))[-1]
 
 
+async def _last_message(api: Api) -> tuple[aiogram.types.Message, telegram.Message]:
+    """The message of the latest update, parsed by both frameworks."""
+    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
+    return present(aiogram_update.message), present(ptb_update.message)
+
+
 async def test_text_and_command_message_updates_parse(api: Api, alice: SandboxUser) -> None:
     await alice.send("plain words")
-    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
-    assert aiogram_update.message.text == ptb_update.message.text == "plain words"
-    assert ptb_update.message.from_user.last_name == "Liddell"
+    aiogram_message, ptb_message = await _last_message(api)
+    assert aiogram_message.text == ptb_message.text == "plain words"
+    assert present(ptb_message.from_user).last_name == "Liddell"
     await alice.command("/start p12")
-    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
-    assert aiogram_update.message.entities[0].type == "bot_command"
-    assert ptb_update.message.parse_entities([telegram.MessageEntity.BOT_COMMAND]) == {
-        ptb_update.message.entities[0]: "/start"
+    aiogram_message, ptb_message = await _last_message(api)
+    assert present(aiogram_message.entities)[0].type == "bot_command"
+    assert ptb_message.parse_entities([telegram.MessageEntity.BOT_COMMAND]) == {
+        ptb_message.entities[0]: "/start"
     }
 
 
 async def test_document_and_photo_message_updates_parse(api: Api, alice: SandboxUser) -> None:
     await alice.upload_document(b"%PDF", "cv.pdf", mime="application/pdf", caption="my cv")
-    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
-    assert aiogram_update.message.document.file_name == "cv.pdf"
-    assert ptb_update.message.caption == "my cv"
+    aiogram_message, ptb_message = await _last_message(api)
+    assert present(aiogram_message.document).file_name == "cv.pdf"
+    assert ptb_message.caption == "my cv"
     await alice.send_photo(PNG)
-    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
-    assert aiogram_update.message.photo[-1].width == ptb_update.message.photo[-1].width == 3
+    aiogram_message, ptb_message = await _last_message(api)
+    assert present(aiogram_message.photo)[-1].width == ptb_message.photo[-1].width == 3
 
 
 async def test_other_content_message_updates_parse(api: Api, alice: SandboxUser) -> None:
@@ -67,8 +74,9 @@ async def test_other_content_message_updates_parse(api: Api, alice: SandboxUser)
         "is_video": False,
     }
     await alice.send_other(sticker=sticker)
-    aiogram_update, ptb_update = assert_update_parses(await _last_update(api))
-    assert aiogram_update.message.sticker.file_id == ptb_update.message.sticker.file_id == "st1"
+    aiogram_message, ptb_message = await _last_message(api)
+    assert present(aiogram_message.sticker).file_id == "st1"
+    assert present(ptb_message.sticker).file_id == "st1"
 
 
 async def test_callback_query_updates_parse(api: Api, alice: SandboxUser) -> None:
@@ -77,8 +85,10 @@ async def test_callback_query_updates_parse(api: Api, alice: SandboxUser) -> Non
     press = asyncio.create_task(alice.press(message, "Yes"))
     update = (await api.ok("getUpdates", timeout=5))[-1]
     aiogram_update, ptb_update = assert_update_parses(update)
-    assert aiogram_update.callback_query.data == ptb_update.callback_query.data == "y"
-    assert ptb_update.callback_query.message.message_id == message.message_id
+    aiogram_query = present(aiogram_update.callback_query)
+    ptb_query = present(ptb_update.callback_query)
+    assert aiogram_query.data == ptb_query.data == "y"
+    assert present(ptb_query.message).message_id == message.message_id
     await api.ok("answerCallbackQuery", callback_query_id=update["callback_query"]["id"])
     await press
 
@@ -99,15 +109,16 @@ async def test_pre_checkout_and_successful_payment_updates_parse(
     payment = asyncio.create_task(alice.pay(invoice))
     query = (await api.ok("getUpdates", timeout=5))[-1]
     aiogram_update, ptb_update = assert_update_parses(query)
-    assert aiogram_update.pre_checkout_query.invoice_payload == "hold:1"
-    assert ptb_update.pre_checkout_query.total_amount == 250
+    assert present(aiogram_update.pre_checkout_query).invoice_payload == "hold:1"
+    assert present(ptb_update.pre_checkout_query).total_amount == 250
     query_id = query["pre_checkout_query"]["id"]
     await api.ok("answerPreCheckoutQuery", pre_checkout_query_id=query_id, ok=True)
     result = await payment
     paid = await api.ok("getUpdates", offset=query["update_id"] + 1)
     aiogram_update, ptb_update = assert_update_parses(paid[-1])
-    assert aiogram_update.message.successful_payment.telegram_payment_charge_id == result.charge_id
-    assert ptb_update.message.successful_payment.invoice_payload == "hold:1"
+    aiogram_paid = present(present(aiogram_update.message).successful_payment)
+    assert aiogram_paid.telegram_payment_charge_id == result.charge_id
+    assert present(present(ptb_update.message).successful_payment).invoice_payload == "hold:1"
 
 
 async def test_every_kind_of_bot_message_parses(api: Api, alice: SandboxUser) -> None:
@@ -142,7 +153,7 @@ async def test_every_kind_of_bot_message_parses(api: Api, alice: SandboxUser) ->
     )
     for raw in (text, edited, rekeyed, upload, photo, invoice):
         aiogram_message, ptb_message = assert_message_parses(raw)
-        assert aiogram_message.from_user.is_bot and ptb_message.from_user.is_bot
+        assert present(aiogram_message.from_user).is_bot and present(ptb_message.from_user).is_bot
     assert assert_message_parses(edited)[1].edit_date is not None
 
 

@@ -42,7 +42,7 @@ async def outbox_texts(database: Database) -> list[tuple[int, str, str | None]]:
     async with database.engine.connect() as connection:
         result = await connection.execute(
             select(outbox.c.user_id, outbox.c.text, outbox.c.dedupe_key).order_by(outbox.c.id))
-        return [tuple(row) for row in result]  # type: ignore[misc]
+        return [tuple(row) for row in result]
 
 
 async def outbox_count(database: Database) -> int:

@@ -28,7 +28,7 @@ async def second_process(database: Database) -> AsyncIterator[Database]:
 async def _terminate(database: Database, leader: AdvisoryLockLeader) -> None:
     """Kill the leader's connection on the server, as when its process dies."""
     assert leader.connection is not None
-    pid = (await leader.connection.exec_driver_sql("SELECT pg_backend_pid()")).scalar()
+    pid = (await leader.connection.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one()
     async with database.engine.connect() as connection:
         # With a timeout (PostgreSQL 14+) the call waits until the backend has really exited
         # and released its locks; without one it only sends the signal, and the test races it.
@@ -72,8 +72,9 @@ async def test_only_the_leading_process_runs_the_ticks(
 
 async def test_postgresql_gets_the_advisory_lock_and_sqlite_a_sole_leader(
         database: Database, tmp_path: object) -> None:
-    assert isinstance(leader_for(database), AdvisoryLockLeader)
-    assert leader_for(database).key == lock_key(database.schema) != lock_key(None)
+    leader = leader_for(database)
+    assert isinstance(leader, AdvisoryLockLeader)
+    assert leader.key == lock_key(database.schema) != lock_key(None)
     sqlite = Database(f"sqlite+aiosqlite:///{tmp_path}/x.db")
     try:
         assert isinstance(leader_for(sqlite), SoleLeader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.scheduler import SandboxClock, SoleLeader, TickScheduler
@@ -10,7 +11,7 @@ from core.holds import available_at
 from core.money import Money
 from core.ports import UnitOfWork
 from core.services.ledger import available_account, pending_account
-from core.services.ticks import TickRegistry, run_ticks
+from core.services.ticks import TickRegistry, TickReport, run_ticks
 from storage import Database
 from tests.scheduler.conftest import add_expert, hold_until, outbox_count, outbox_texts
 
@@ -123,12 +124,12 @@ async def test_moving_the_sandbox_clock_runs_the_ticks_for_the_new_instant(
         database: Database) -> None:
     seen: list[datetime] = []
 
-    async def runner(uow_factory: object, at: datetime) -> object:
+    async def runner(uow_factory: Callable[[], UnitOfWork], at: datetime) -> TickReport:
         seen.append(at)
         return await run_ticks(TickRegistry(), database.uow, at)
 
     clock = SandboxClock(base=FixedClock(SATURDAY))
-    scheduler = TickScheduler(database, clock, leader=SoleLeader(), runner=runner)  # type: ignore[arg-type]
+    scheduler = TickScheduler(database, clock, leader=SoleLeader(), runner=runner)
     clock.advance(timedelta(days=5))
     await scheduler.settle()
     assert seen == [SATURDAY + timedelta(days=5)]

@@ -22,6 +22,7 @@ from core.services.ledger import fund_escrow, top_up, wallet_account
 from core.services.ledger_check import check_ledger
 from storage import Database
 from storage.retry import run_in_uow
+from storage.uow import SqlUnitOfWork
 
 AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 CLIENT = 1
@@ -81,8 +82,8 @@ async def test_fifty_concurrent_spends_through_separate_connections_never_overdr
 async def test_concurrent_repeats_of_one_key_credit_once(
         database: Database, engines: list[Database]) -> None:
     async def pay(db: Database) -> bool:
-        async def work(uow: object) -> bool:
-            posted = await top_up(uow, user_id=CLIENT, amount=PRICE,  # type: ignore[arg-type]
+        async def work(uow: SqlUnitOfWork) -> bool:
+            posted = await top_up(uow, user_id=CLIENT, amount=PRICE,
                                   charge_id="same-charge", at=AT)
             return posted.replayed
         return await run_in_uow(db, work)

@@ -13,11 +13,13 @@ from core.accounts import Role, User
 from core.applications import Application, ApplicationStatus
 from core.bookmarks import Bookmark, BookmarkKind
 from core.contracts import Contract, ContractStatus, EndReason
+from core.ids import require_id
 from core.profiles import AccountType, EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Project, ProjectKind, ProjectStatus
 from storage import Database
 from storage.repos.market import keyword_terms
 from tests.conftest import START
+from tests.fakes import present
 
 EMPLOYER, FREELANCER, OTHER = 101, 202, 303
 
@@ -59,17 +61,18 @@ async def test_a_project_round_trips_with_every_field(db: Database) -> None:
         added = await uow.market.projects.add(_project())
         await uow.commit()
     async with db.uow() as uow:
-        loaded = await uow.market.projects.get(added.id)
+        loaded = present(await uow.market.projects.get(require_id(added)))
         assert loaded == replace(added, updated_at=START)
         assert loaded.kind is ProjectKind.FIXED and loaded.status is ProjectStatus.PUBLISHED
         loaded.close(START + timedelta(days=1))
         await uow.market.projects.save(loaded)
         await uow.commit()
     async with db.uow() as uow:
-        again = await uow.market.projects.get(added.id)
+        again = present(await uow.market.projects.get(require_id(added)))
         assert again.status is ProjectStatus.CLOSED and again.closed_at == START + timedelta(1)
-        assert await uow.market.projects.get(added.id + 1000) is None
-        assert list(await uow.market.projects.get_many([added.id, 999])) == [added.id]
+        assert await uow.market.projects.get(require_id(added) + 1000) is None
+        assert list(await uow.market.projects.get_many([require_id(added), 999])) == [
+            require_id(added)]
 
 
 async def test_the_database_refuses_a_budget_range_upside_down(db: Database) -> None:
@@ -93,7 +96,8 @@ async def test_search_filters_by_status_category_kind_and_keyword(db: Database) 
 
         async def ids(category: str | None = None, keyword: str | None = None,
                       kind: ProjectKind | None = None) -> list[int]:
-            return [p.id for p in (await repo.search(category, keyword, kind, 0, 10)).items]
+            found = await repo.search(category, keyword, kind, 0, 10)
+            return [require_id(p) for p in found.items]
 
         assert await ids() == [logo.id, hourly.id, gearbox.id]
         assert await ids(keyword="gearbox") == [hourly.id, gearbox.id]
@@ -136,7 +140,7 @@ async def test_search_pages_are_newest_first_and_say_whether_more_follow(db: Dat
 async def test_one_application_per_freelancer_per_project(db: Database) -> None:
     async with db.uow() as uow:
         project = await uow.market.projects.add(_project())
-        app = Application(project_id=project.id, freelancer_id=FREELANCER,
+        app = Application(project_id=require_id(project), freelancer_id=FREELANCER,
                           cover_letter="I fit well.", amount=15_000, currency="USD",
                           created_at=START)
         added = await uow.market.applications.add(app)
@@ -146,7 +150,7 @@ async def test_one_application_per_freelancer_per_project(db: Database) -> None:
             await uow.market.applications.add(replace(app, id=None))
     async with db.uow() as uow:
         repo = uow.market.applications
-        assert (await repo.find(project.id, FREELANCER)).id == added.id
+        assert present(await repo.find(require_id(project), FREELANCER)).id == require_id(added)
         other = await repo.add(replace(app, id=None, freelancer_id=OTHER))
         other.shortlist(True, START)
         await repo.save(other)
@@ -155,7 +159,7 @@ async def test_one_application_per_freelancer_per_project(db: Database) -> None:
         await uow.commit()
     async with db.uow() as uow:
         repo = uow.market.applications
-        page = await repo.for_project(project.id, 0, 5)
+        page = await repo.for_project(require_id(project), 0, 5)
         assert [a.id for a in page.items] == [other.id]
         assert page.items[0].status is ApplicationStatus.SHORTLISTED
         assert await repo.count_by_freelancer(FREELANCER) == 1
@@ -167,16 +171,16 @@ async def test_a_contract_round_trips_and_the_database_checks_its_terms(db: Data
     async with db.uow() as uow:
         project = await uow.market.projects.add(_project(kind=ProjectKind.HOURLY))
         app = await uow.market.applications.add(Application(
-            project_id=project.id, freelancer_id=FREELANCER, cover_letter="I fit.",
+            project_id=require_id(project), freelancer_id=FREELANCER, cover_letter="I fit.",
             amount=3_000, currency="USD", created_at=START))
         contract = await uow.market.contracts.add(Contract(
-            project_id=project.id, application_id=app.id, client_id=EMPLOYER,
+            project_id=require_id(project), application_id=require_id(app), client_id=EMPLOYER,
             expert_id=FREELANCER, kind=ProjectKind.HOURLY, currency="USD", created_at=START,
             hourly_rate=3_000, weekly_limit=20))
         await uow.commit()
     async with db.uow() as uow:
         repo = uow.market.contracts
-        loaded = await repo.get(contract.id)
+        loaded = await repo.get(require_id(contract))
         assert loaded == contract
         loaded.accept(FREELANCER, START)
         loaded.end(EMPLOYER, EndReason.COMPLETED, START + timedelta(days=3))
@@ -184,10 +188,10 @@ async def test_a_contract_round_trips_and_the_database_checks_its_terms(db: Data
         await uow.commit()
     async with db.uow() as uow:
         repo = uow.market.contracts
-        ended = await repo.get(contract.id)
+        ended = present(await repo.get(require_id(contract)))
         assert (ended.status, ended.end_reason, ended.ended_by) == (
             ContractStatus.ENDED, EndReason.COMPLETED, EMPLOYER)
-        assert (await repo.for_application(app.id)).id == contract.id
+        assert present(await repo.for_application(require_id(app))).id == require_id(contract)
         for who in (EMPLOYER, FREELANCER):
             page = await repo.for_user(who, frozenset({ContractStatus.ENDED}), 0, 5)
             assert [c.id for c in page.items] == [contract.id]
@@ -236,11 +240,11 @@ async def test_profiles_are_upserted_and_portfolio_items_listed(db: Database) ->
         repo = uow.market.profiles
         loaded = await repo.freelancer(FREELANCER)
         assert loaded == replace(profile, headline="CAD studio, 12 people", updated_at=START)
-        assert (await repo.employer(EMPLOYER)).company == "Acme"
+        assert present(await repo.employer(EMPLOYER)).company == "Acme"
         assert await repo.freelancer(EMPLOYER) is None
         assert [i.title for i in await repo.portfolio(FREELANCER)] == ["Gearbox", "Pump"]
-        await repo.remove_portfolio(item.id)
-        assert await repo.portfolio_item(item.id) is None
+        await repo.remove_portfolio(require_id(item))
+        assert await repo.portfolio_item(require_id(item)) is None
         assert len(await repo.portfolio(FREELANCER)) == 1
 
 

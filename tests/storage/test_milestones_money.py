@@ -14,6 +14,7 @@ from core.accounts import Role
 from core.clock import FixedClock
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from core.holds import available_at
+from core.ids import require_id
 from core.ledger import AccountKind, Owner
 from core.milestone_events import Attachment
 from core.milestones import Action, MilestoneState
@@ -25,6 +26,7 @@ from core.services.milestone_disputes import Resolution, dispute_view, open_disp
 from core.services.milestone_ticks import auto_release_due, reminders_due
 from core.support import AuditAction, ItemKind, ItemStatus
 from storage import Database
+from tests.fakes import present
 from tests.milestones_kit import (
     CLIENT,
     EXPERT,
@@ -71,10 +73,10 @@ async def test_ms_08_a_dispute_reaches_the_support_queue_with_its_evidence(
                         evidence, clock.now())
     assert outcome.milestone.state is S.DISPUTED and outcome.milestone.auto_release_at is None
     async with db.uow() as uow:
-        item = await uow.support.get_item(outcome.milestone.dispute_item_id)
+        item = present(await uow.support.get_item(present(outcome.milestone.dispute_item_id)))
         assert (item.kind, item.subject_id, item.reporter_id, item.reason) == (
             ItemKind.DISPUTE, EXPERT, CLIENT, "The drawings are not to scale")
-        assert (await uow.milestones.by_dispute_item(item.id)).id == milestone_id
+        assert present(await uow.milestones.by_dispute_item(require_id(item))).id == milestone_id
     view = await act_as(db, SUPPORT, dispute_view, milestone_id)
     assert [e.action for e in view.history][-2:] == [Action.SUBMIT, Action.OPEN_DISPUTE]
     assert view.history[-1].files == evidence
@@ -103,7 +105,7 @@ async def test_ms_08_support_releases_part_the_rest_is_refunded_audited_and_clos
         "wallet": usd("40.00"), "escrow": usd("0"), "pending": usd("60.00"),
         "available": usd("0")}
     async with db.uow() as uow:
-        item = await uow.support.get_item(opened.milestone.dispute_item_id)
+        item = present(await uow.support.get_item(present(opened.milestone.dispute_item_id)))
         audit = await uow.support.audit(None, 0, 10)
         holds = await uow.ledger.open_holds(Owner.user(EXPERT))
     assert (item.status, item.handled_by) == (ItemStatus.RESOLVED, SUPPORT)
@@ -123,7 +125,7 @@ async def test_ms_08_a_staff_member_who_is_a_party_cannot_resolve_their_own_disp
     milestone_id = await _funded(db, clock)
     await act_as(db, CLIENT, open_dispute, milestone_id, "Nothing delivered", (), clock.now())
     async with db.uow() as uow:
-        client = await uow.users.get(CLIENT)
+        client = present(await uow.users.get(CLIENT))
         client.roles.add(Role.SUPPORT)
         await uow.users.save(client)
         await uow.commit()
@@ -137,14 +139,15 @@ async def test_ms_08_a_staff_member_who_is_a_party_cannot_resolve_their_own_disp
 
 async def _tick(db: Database, at: Any) -> tuple[list[int], list[tuple[int, int]]]:
     """Run both MS-09 steps until nothing is due; (released ids, (id, reminder number))."""
-    released, reminded = [], []
+    released: list[int] = []
+    reminded: list[tuple[int, int]] = []
     while True:
         async with db.uow() as uow:
             done = await auto_release_due(uow, at)
             sent = await reminders_due(uow, at)
             await uow.commit()
-        released += [o.milestone.id for o in done]
-        reminded += [(r.milestone.id, r.number) for r in sent]
+        released += [require_id(o.milestone) for o in done]
+        reminded += [(require_id(r.milestone), r.number) for r in sent]
         if not done and not sent:
             return released, reminded
 
@@ -260,7 +263,7 @@ async def test_ms_06_every_path_keeps_escrow_plus_released_plus_refunded_equal_t
         except DomainError:
             pass
         async with db.uow() as uow:
-            milestone = await uow.milestones.get(milestone_id)
+            milestone = present(await uow.milestones.get(milestone_id))
         ledger = await _ledger_totals(db, milestone_id, milestone.requests_made)
         assert ledger["escrow"] + ledger["released"] + ledger["refunded"] == ledger["funded"]
         assert (ledger["funded"], ledger["released"], ledger["refunded"], ledger["escrow"]) == (

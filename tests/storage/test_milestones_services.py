@@ -11,6 +11,7 @@ from core.clock import FixedClock
 from core.contracts import EndReason
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.holds import available_at
+from core.ids import require_id
 from core.ledger import Owner
 from core.milestones import Action, Actor, MilestoneState, WaitingProposals
 from core.payments import GatewayPayment
@@ -19,6 +20,7 @@ from core.services import milestones as ms
 from core.services.milestone_payments import fund_after_payment, open_invoice
 from core.services.payments import settle_payment
 from storage import Database
+from tests.fakes import present
 from tests.milestones_kit import (
     CLIENT,
     EXPERT,
@@ -48,10 +50,10 @@ def _terms(amount: str = "200.00", title: str = "Drawings") -> plan.Terms:
 async def _propose_and_approve(db: Database, clock: FixedClock, contract_id: int,
                                amount: str = "200.00") -> int:
     async with db.uow() as uow:
-        outcome = await plan.create(uow, await uow.users.get(EXPERT), contract_id,
+        outcome = await plan.create(uow, present(await uow.users.get(EXPERT)), contract_id,
                                     _terms(amount), clock.now())
-        await ms.act(uow, await uow.users.get(CLIENT), outcome.milestone.id, Action.APPROVE,
-                     clock.now())
+        await ms.act(uow, present(await uow.users.get(CLIENT)), require_id(outcome.milestone),
+                     Action.APPROVE, clock.now())
         await uow.commit()
     assert outcome.milestone.id is not None
     return outcome.milestone.id
@@ -102,7 +104,7 @@ async def test_acc_02_a_suspended_party_reads_the_board_but_cannot_act(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
     async with db.uow() as uow:
-        client = await uow.users.get(CLIENT)
+        client = present(await uow.users.get(CLIENT))
         client.suspended_reason = "chargebacks"
         await uow.users.save(client)
         await uow.commit()
@@ -114,7 +116,7 @@ async def test_acc_02_a_suspended_party_reads_the_board_but_cannot_act(
 async def test_ms_05_hold_03_funding_moves_the_wallet_into_the_milestones_escrow(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     with pytest.raises(Conflict, match="approved and funded"):
         await act_as(db, EXPERT, ms.act, milestone_id, Action.START, clock.now())
     await fund_wallet(db, CLIENT, usd("250.00"), clock.now())
@@ -132,10 +134,10 @@ async def test_ms_05_hold_03_funding_moves_the_wallet_into_the_milestones_escrow
 async def test_ms_05_a_short_wallet_is_invoiced_for_exactly_the_missing_amount(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     await fund_wallet(db, CLIENT, usd("70.00"), clock.now())
     async with db.uow() as uow:
-        client = await uow.users.get(CLIENT)
+        client = present(await uow.users.get(CLIENT))
         shortfall = await ms.fund(uow, client, milestone_id, clock.now())
         assert isinstance(shortfall, ms.Shortfall)
         assert shortfall.missing == usd("130.00")
@@ -146,21 +148,21 @@ async def test_ms_05_a_short_wallet_is_invoiced_for_exactly_the_missing_amount(
                              total_minor=130_00, charge_id="tg-charge-1")
     async with db.uow() as uow:
         await settle_payment(uow, payment, clock.now())
-        funded = await fund_after_payment(uow, await uow.users.get(CLIENT), intent.id,
-                                          clock.now())
+        funded = await fund_after_payment(uow, present(await uow.users.get(CLIENT)),
+                                          require_id(intent), clock.now())
         await uow.commit()
     assert funded is not None and funded.milestone.state is S.FUNDED
     assert await balances(db, milestone_id) == {
         "wallet": usd("0"), "escrow": usd("200.00"), "pending": usd("0"), "available": usd("0")}
     async with db.uow() as uow:  # a second report of the invoice funds nothing more
-        assert await fund_after_payment(uow, await uow.users.get(CLIENT), intent.id,
-                                        clock.now()) is None
+        assert await fund_after_payment(uow, present(await uow.users.get(CLIENT)),
+                                        require_id(intent), clock.now()) is None
 
 
 async def test_ms_06_hold_01_accepting_releases_escrow_to_pending_until_day_5(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
     await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     with pytest.raises(InvalidInput):
@@ -187,7 +189,7 @@ async def test_ms_06_hold_01_accepting_releases_escrow_to_pending_until_day_5(
 async def test_ms_06_the_expert_refunds_the_escrow_to_the_clients_wallet(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
     await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     with pytest.raises(Forbidden):
@@ -199,8 +201,8 @@ async def test_ms_06_the_expert_refunds_the_escrow_to_the_clients_wallet(
 async def test_ms_03_removal_of_a_funded_future_milestone_refunds_and_in_progress_is_refused(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    first = await _propose_and_approve(db, clock, contract.id)
-    second = await _propose_and_approve(db, clock, contract.id, "300.00")
+    first = await _propose_and_approve(db, clock, require_id(contract))
+    second = await _propose_and_approve(db, clock, require_id(contract), "300.00")
     await fund_wallet(db, CLIENT, usd("500.00"), clock.now())
     await act_as(db, CLIENT, ms.fund, first, clock.now())
     await act_as(db, CLIENT, ms.fund, second, clock.now())
@@ -216,13 +218,13 @@ async def test_ms_03_removal_of_a_funded_future_milestone_refunds_and_in_progres
 async def test_ms_04_an_approved_higher_amount_charges_the_difference_into_escrow(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     await fund_wallet(db, CLIENT, usd("220.00"), clock.now())
     await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     await act_as(db, EXPERT, plan.propose_change, milestone_id, clock.now(),
               title="Drawings and BOM", amount=usd("250.00"))
     async with db.uow() as uow:  # the wallet has 20.00: 30.00 is missing
-        client = await uow.users.get(CLIENT)
+        client = present(await uow.users.get(CLIENT))
         shortfall = await plan.approve_change(uow, client, milestone_id, clock.now())
         assert isinstance(shortfall, ms.Shortfall)
         assert (shortfall.missing, shortfall.request_number) == (usd("30.00"), 1)
@@ -231,8 +233,8 @@ async def test_ms_04_an_approved_higher_amount_charges_the_difference_into_escro
     async with db.uow() as uow:
         await settle_payment(uow, GatewayPayment(CLIENT, intent.payload, "USD", 30_00,
                                                  "tg-charge-2"), clock.now())
-        approved = await fund_after_payment(uow, await uow.users.get(CLIENT), intent.id,
-                                            clock.now())
+        approved = await fund_after_payment(uow, present(await uow.users.get(CLIENT)),
+                                            require_id(intent), clock.now())
         await uow.commit()
     assert approved is not None and approved.event.amount == usd("50.00")
     assert (approved.milestone.title, approved.milestone.amount) == (
@@ -265,11 +267,11 @@ async def test_ms_07_the_client_cannot_add_or_change_while_expert_proposals_wait
 async def test_obligations_need_an_active_contract_but_money_can_still_be_settled(
         db: Database, clock: FixedClock) -> None:
     contract = await fixed_contract(db, clock.now())
-    milestone_id = await _propose_and_approve(db, clock, contract.id)
+    milestone_id = await _propose_and_approve(db, clock, require_id(contract))
     await fund_wallet(db, CLIENT, usd("200.00"), clock.now())
     await act_as(db, CLIENT, ms.fund, milestone_id, clock.now())
     async with db.uow() as uow:
-        stored = await uow.market.contracts.get(contract.id)
+        stored = present(await uow.market.contracts.get(require_id(contract)))
         stored.end(CLIENT, EndReason.CANCELLED_BY_CLIENT, clock.now())
         await uow.market.contracts.save(stored)
         await uow.commit()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from core.accounts import User
+from core.ids import require_id
 from core.money import Money
 from core.payments import GatewayPayment, TopUpIntent, TopUpStatus
 from core.services.ledger import fund_escrow, refund_escrow, top_up, wallet_account
@@ -17,6 +18,7 @@ from core.services.ledger_check import check_ledger
 from core.services.payments import open_top_up, settle_payment
 from storage import Database
 from storage.retry import run_in_uow
+from storage.uow import SqlUnitOfWork
 
 AT = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
 ANN, BEN = 1, 2
@@ -45,10 +47,10 @@ async def _open(database: Database, user_id: int = ANN, amount: str = "50") -> T
 
 async def test_an_intent_is_stored_and_read_back(people: Database) -> None:
     first, second = await _open(people), await _open(people, BEN, "12.34")
-    assert (first.id, second.id) == (first.id, first.id + 1)  # type: ignore[operator]
+    assert require_id(second) == require_id(first) + 1
     async with people.uow() as uow:
-        assert await uow.payments.get(first.id) == first  # type: ignore[arg-type]
-        stored = await uow.payments.get(second.id)  # type: ignore[arg-type]
+        assert await uow.payments.get(require_id(first)) == first
+        stored = await uow.payments.get(require_id(second))
         assert stored is not None and stored.amount == Money(1234, "USD")
         assert stored.status is TopUpStatus.INVOICED and stored.created_at == AT
         assert await uow.payments.get(999) is None
@@ -83,15 +85,15 @@ async def test_concurrent_reports_of_one_charge_credit_once(people: Database) ->
                              total_minor=5000, charge_id="tg-1")
 
     async def settle() -> bool:
-        async def work(uow: object) -> bool:
-            return (await settle_payment(uow, payment, AT)).replayed  # type: ignore[arg-type]
-        return await run_in_uow(people, work)  # type: ignore[arg-type]
+        async def work(uow: SqlUnitOfWork) -> bool:
+            return (await settle_payment(uow, payment, AT)).replayed
+        return await run_in_uow(people, work)
 
     replays = await asyncio.gather(*(settle() for _ in range(5)))
     assert sorted(replays) == [False, True, True, True, True]
     async with people.uow() as uow:
         assert await uow.ledger.balance(wallet_account(ANN, "USD")) == usd("50")
-        paid = await uow.payments.get(intent.id)  # type: ignore[arg-type]
+        paid = await uow.payments.get(require_id(intent))
         assert paid is not None and paid.charge_id == "tg-1"
         assert (await check_ledger(uow)).ok
 
@@ -115,5 +117,5 @@ async def test_escrow_of_client_sums_the_escrows_their_wallet_funded(people: Dat
 async def test_the_intent_keeps_its_fields_through_a_round_trip(people: Database) -> None:
     intent = await _open(people, amount="0.01")
     async with people.uow() as uow:
-        again = await uow.payments.get(intent.id)  # type: ignore[arg-type]
+        again = await uow.payments.get(require_id(intent))
     assert again == replace(intent) and again.payload == f"topup:{intent.id}:{ANN}"

@@ -110,7 +110,7 @@ async def test_a_thread_needs_two_different_ordered_users(people: Database,
                                                           clock: FixedClock) -> None:
     async with people.uow() as uow:
         with pytest.raises(IntegrityError):
-            await uow.relay.session.execute(  # type: ignore[attr-defined]
+            await uow.relay.session.execute(
                 insert(relay_threads).values(user_a=BOB, user_b=ANN, created_at=clock.now()))
 
 
@@ -119,7 +119,7 @@ async def test_msg_03_relation_sees_applications_and_only_accepted_contracts(
     now = clock.now()
     async with people.uow() as uow:
         assert await uow.relay.relation(BOB, ANN) == Relation()
-        session = uow.relay.session  # type: ignore[attr-defined]
+        session = uow.relay.session
         project = (await session.execute(insert(projects).values(
             owner_id=ANN, title="Drawings", description="Twenty characters of text here",
             category="cad", kind="fixed", currency="USD", budget_min=100, budget_max=200,
