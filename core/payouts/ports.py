@@ -1,0 +1,40 @@
+"""What the payout services need from storage (``uow.payouts``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from core.payouts.methods import PayoutMethod
+from core.payouts.model import Payout, PayoutProfile
+from core.payouts.states import PayoutState
+
+__all__ = ["PayoutsRepo"]
+
+
+class PayoutsRepo(Protocol):
+    """Payout methods, payout profiles and payouts."""
+
+    async def profile(self, user_id: int) -> PayoutProfile: ...
+
+    async def save_profile(self, profile: PayoutProfile) -> None: ...
+
+    async def add_method(self, method: PayoutMethod) -> PayoutMethod: ...
+
+    async def method(self, method_id: int) -> PayoutMethod | None: ...
+
+    async def methods_of(self, user_id: int) -> list[PayoutMethod]: ...
+
+    async def save_method(self, method: PayoutMethod) -> None: ...
+
+    async def add(self, payout: Payout) -> Payout: ...
+
+    async def get(self, payout_id: int) -> Payout | None: ...
+
+    async def save(self, payout: Payout) -> bool:
+        """Store a change if the row still has ``payout.version``; False if it moved on."""
+
+    async def of_user(self, user_id: int, limit: int = 20) -> list[Payout]: ...
+
+    async def in_states(self, states: frozenset[PayoutState], *, due_on: date | None = None,
+                        limit: int = 20) -> list[Payout]: ...

@@ -1,0 +1,94 @@
+"""Payouts: payout profiles (legal name, HOLD-02 hold), payout methods and payouts.
+
+Revision ID: 0008_payouts
+Revises: 0007_milestones
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UTCDateTime
+
+revision: str = "0008_payouts"
+down_revision: str | None = "0007_milestones"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+STATES = ("requested", "scheduled", "flagged", "sent", "paid", "failed", "returned",
+          "cancelled")
+KINDS = ("paypal", "payoneer", "wire", "interac")
+
+
+def _in(values: Sequence[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def upgrade() -> None:
+    """Create ``payout_profiles``, ``payout_methods`` and ``payouts``."""
+    op.create_table(
+        "payout_profiles",
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("legal_name", sa.String(64)),
+        sa.Column("hold_until", UTCDateTime()),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_payout_profiles_user_id_users")),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_payout_profiles")),
+    )
+    op.create_table(
+        "payout_methods",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("holder", sa.String(64), nullable=False),
+        sa.Column("details", sa.String(254), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.CheckConstraint(f"kind IN ({_in(KINDS)})", name=op.f("ck_payout_methods_kind")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name=op.f("fk_payout_methods_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_methods")),
+    )
+    op.create_index("ix_payout_methods_user_id", "payout_methods", ["user_id"])
+    op.create_table(
+        "payouts",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("method_id", sa.BigInteger(), nullable=False),
+        sa.Column("method_kind", sa.String(16), nullable=False),
+        sa.Column("method_masked", sa.String(64), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("fee", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("requested_at", UTCDateTime(), nullable=False),
+        sa.Column("process_on", sa.Date(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("reference", sa.String(255)),
+        sa.Column("reason", sa.String(500)),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint("amount > 0 AND fee >= 0 AND fee < amount",
+                           name=op.f("ck_payouts_amounts")),
+        sa.CheckConstraint(f"state IN ({_in(STATES)})", name=op.f("ck_payouts_state")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_payouts_user_id_users")),
+        sa.ForeignKeyConstraint(["method_id"], ["payout_methods.id"],
+                                name=op.f("fk_payouts_method_id_payout_methods")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payouts")),
+    )
+    op.create_index("ix_payouts_user_id", "payouts", ["user_id", "id"])
+    op.create_index("ix_payouts_state", "payouts", ["state", "process_on"])
+
+
+def downgrade() -> None:
+    """Drop the payout tables."""
+    op.drop_index("ix_payouts_state", table_name="payouts")
+    op.drop_index("ix_payouts_user_id", table_name="payouts")
+    op.drop_table("payouts")
+    op.drop_index("ix_payout_methods_user_id", table_name="payout_methods")
+    op.drop_table("payout_methods")
+    op.drop_table("payout_profiles")

@@ -1,0 +1,136 @@
+"""Payout profiles, methods and payouts: :class:`core.payouts.ports.PayoutsRepo`.
+
+``save`` is a conditional UPDATE on ``version``: of two concurrent changes of one payout
+(support marking it sent while its owner cancels) exactly one applies, on both backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.money import Money
+from core.payouts.methods import MethodKind, PayoutMethod
+from core.payouts.model import Payout, PayoutProfile
+from core.payouts.states import PayoutState
+from storage.tables.payouts import payout_methods as methods
+from storage.tables.payouts import payout_profiles as profiles
+from storage.tables.payouts import payouts
+
+__all__ = ["SqlPayoutsRepo"]
+
+
+def _method(row: Any) -> PayoutMethod:
+    return PayoutMethod(id=row.id, user_id=row.user_id, kind=MethodKind(row.kind),
+                        holder=row.holder, details=row.details, created_at=row.created_at,
+                        removed=bool(row.removed))
+
+
+def _payout(row: Any) -> Payout:
+    return Payout(id=row.id, user_id=row.user_id, method_id=row.method_id,
+                  method_kind=MethodKind(row.method_kind), method_masked=row.method_masked,
+                  amount=Money(int(row.amount), row.currency),
+                  fee=Money(int(row.fee), row.currency), state=PayoutState(row.state),
+                  requested_at=row.requested_at, process_on=row.process_on,
+                  updated_at=row.updated_at, reference=row.reference, reason=row.reason,
+                  version=row.version)
+
+
+def _values(payout: Payout) -> dict[str, Any]:
+    return dict(user_id=payout.user_id, method_id=payout.method_id,
+                method_kind=payout.method_kind.value, method_masked=payout.method_masked,
+                amount=payout.amount.minor, fee=payout.fee.minor,
+                currency=payout.amount.currency, state=payout.state.value,
+                requested_at=payout.requested_at, process_on=payout.process_on,
+                updated_at=payout.updated_at, reference=payout.reference, reason=payout.reason)
+
+
+class SqlPayoutsRepo:
+    """Payouts on SQLAlchemy Core."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def profile(self, user_id: int) -> PayoutProfile:
+        """The user's payout profile (an empty one if none is stored)."""
+        row = (await self._session.execute(
+            select(profiles).where(profiles.c.user_id == user_id))).first()
+        if row is None:
+            return PayoutProfile(user_id)
+        return PayoutProfile(user_id, row.legal_name, row.hold_until)
+
+    async def save_profile(self, profile: PayoutProfile) -> None:
+        """Insert or update the profile."""
+        values = dict(legal_name=profile.legal_name, hold_until=profile.hold_until)
+        result = await self._session.execute(
+            update(profiles).where(profiles.c.user_id == profile.user_id).values(**values))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            await self._session.execute(
+                insert(profiles).values(user_id=profile.user_id, **values))
+
+    async def add_method(self, method: PayoutMethod) -> PayoutMethod:
+        """Insert ``method``; return it with its id."""
+        result = await self._session.execute(
+            insert(methods).values(user_id=method.user_id, kind=method.kind.value,
+                                   holder=method.holder, details=method.details,
+                                   created_at=method.created_at, removed=method.removed)
+            .returning(methods.c.id))
+        return replace(method, id=int(result.scalar_one()))
+
+    async def method(self, method_id: int) -> PayoutMethod | None:
+        """The method with this id (removed ones too), if any."""
+        row = (await self._session.execute(
+            select(methods).where(methods.c.id == method_id))).first()
+        return _method(row) if row else None
+
+    async def methods_of(self, user_id: int) -> list[PayoutMethod]:
+        """The user's live methods, oldest first."""
+        rows = await self._session.execute(
+            select(methods).where(methods.c.user_id == user_id, methods.c.removed.is_(False))
+            .order_by(methods.c.id))
+        return [_method(row) for row in rows]
+
+    async def save_method(self, method: PayoutMethod) -> None:
+        """Store the method's ``removed`` mark (details never change: a change is a new one)."""
+        await self._session.execute(
+            update(methods).where(methods.c.id == method.id).values(removed=method.removed))
+
+    async def add(self, payout: Payout) -> Payout:
+        """Insert ``payout`` (version 0); return it with its id."""
+        result = await self._session.execute(
+            insert(payouts).values(**_values(payout), version=0).returning(payouts.c.id))
+        return replace(payout, id=int(result.scalar_one()), version=0, history=[])
+
+    async def get(self, payout_id: int) -> Payout | None:
+        """The payout with this id, if any."""
+        row = (await self._session.execute(
+            select(payouts).where(payouts.c.id == payout_id))).first()
+        return _payout(row) if row else None
+
+    async def save(self, payout: Payout) -> bool:
+        """Store a change if the row still has ``payout.version``; False if it moved on."""
+        result = await self._session.execute(
+            update(payouts)
+            .where(payouts.c.id == payout.id, payouts.c.version == payout.version)
+            .values(**_values(payout), version=payout.version + 1))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def of_user(self, user_id: int, limit: int = 20) -> list[Payout]:
+        """The user's newest payouts first."""
+        rows = await self._session.execute(
+            select(payouts).where(payouts.c.user_id == user_id)
+            .order_by(payouts.c.id.desc()).limit(limit))
+        return [_payout(row) for row in rows]
+
+    async def in_states(self, states: frozenset[PayoutState], *, due_on: date | None = None,
+                        limit: int = 20) -> list[Payout]:
+        """Payouts in ``states`` (processed on or before ``due_on``), oldest first."""
+        query = select(payouts).where(payouts.c.state.in_(sorted(s.value for s in states)))
+        if due_on is not None:
+            query = query.where(payouts.c.process_on <= due_on)
+        rows = await self._session.execute(query.order_by(payouts.c.id).limit(limit))
+        return [_payout(row) for row in rows]
