@@ -139,7 +139,7 @@ async def test_ms_02_ms_05_ms_06_propose_approve_fund_short_submit_revise_accept
     await alice.press("Accept and release $250.00")
     assert (await _milestone(bot, milestone_id)).state is S.RELEASED
     money = await balances(bot.database, milestone_id, alice.id, bob.id)
-    assert (money["escrow"], money["pending"]) == (usd("0"), usd("250.00"))
+    assert (money["escrow"], money["pending"]) == (usd("0"), usd("225.00"))  # FEE-01: 10%
 
 
 async def test_ms_04_a_change_request_with_a_higher_amount_is_charged_on_approval(
@@ -211,7 +211,7 @@ async def test_ms_08_a_dispute_reaches_the_queue_and_support_resolves_it(
     assert "A third was delivered" in alice.last_text and "A third was delivered" in (
         bob.last_text)
     money = await balances(bot.database, milestone_id, alice.id, bob.id)
-    assert (money["wallet"], money["pending"], money["escrow"]) == (usd("70.00"), usd("30.00"),
+    assert (money["wallet"], money["pending"], money["escrow"]) == (usd("70.00"), usd("27.00"),
                                                                     usd("0"))
     assert not await open_items(bot)
     await alice.command("/wallet")
@@ -242,4 +242,4 @@ async def test_ms_09_reminders_and_auto_release_run_from_the_registered_ticks(
     assert "released to the freelancer automatically" in alice.last_text
     async with bot.database.uow() as uow:
         holds = await uow.ledger.open_holds(Owner.user(bob.id))
-    assert [h.amount for h in holds] == [usd("100.00")]
+    assert [h.amount for h in holds] == [usd("90.00")]  # FEE-01: the net
