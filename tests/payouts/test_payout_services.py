@@ -224,6 +224,7 @@ async def test_pay_07_the_tick_sends_once_even_after_a_crash_between_sent_and_re
             await ops.send_due(uow, provider, AFTER_HOLD)
             await uow.commit()
     assert provider.batches == {payout.id: f"BATCH-{payout.id}"}
+    assert payout.id is not None
     async with db.uow() as uow:
         stored = await uow.payouts.get(payout.id)
         assert stored is not None and stored.state is PayoutState.SENT
@@ -242,6 +243,7 @@ async def test_pay_07_a_returned_payout_goes_back_to_available_with_the_reason(
     async with db.uow() as uow:
         await ops.send_due(uow, FakeProvider(), AFTER_HOLD)
         await uow.commit()
+    assert payout.id is not None
     async with db.uow() as uow:
         stored = await uow.payouts.get(payout.id)
         assert stored is not None
