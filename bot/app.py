@@ -14,13 +14,16 @@ from dataclasses import dataclass, replace
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.mail import mail_sender
+from bot.paypal import payout_provider
 from bot.runtimes import run_polling
 from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
 from bot.scheduler import TickScheduler
 from core.clock import Clock
+from core.payouts.policy import configure as configure_payouts
 from handlers import build_router
 from handlers.context import HandlerSettings
 from handlers.dispatch import Dispatcher
+from handlers.payouts.ticks import use_provider
 from storage import Database
 
 __all__ = ["App", "build_app", "handler_settings", "serve"]
@@ -66,6 +69,8 @@ def build_app(settings: Settings, clock: Clock | None = None, *, sandbox: bool =
     (moving the clock, which must then be movable, such as :class:`bot.clock.OffsetClock`).
     """
     clock = clock or SystemClock()
+    configure_payouts(settings.payout_policy())  # FEE-01, PAY-02, PAY-04
+    use_provider(payout_provider(settings))
     db = Database(settings.database_url)
     dispatcher = Dispatcher(build_router(), db.uow, clock,
                             handler_settings(settings, sandbox=sandbox))

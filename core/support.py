@@ -65,6 +65,7 @@ class AuditAction(StrEnum):
     RESOLVE = "resolve"
     DISMISS = "dismiss"
     RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
+    PAYOUT = "payout"  # PAY-03, PAY-07: a payout confirmed, refused, sent or failed by hand
 
 
 @dataclass(slots=True)

@@ -71,6 +71,13 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("dispute", N_("A milestone dispute: both sides' history"), staff=True),
     MenuCommand("resolve", N_("Decide a milestone dispute: release, part or refund"),
                 staff=True),
+    MenuCommand("payout_methods", N_("Your payout methods and legal name"),
+                roles=frozenset({Role.EXPERT})),
+    MenuCommand("payout", N_("Withdraw your available earnings"), roles=frozenset({Role.EXPERT})),
+    MenuCommand("payouts", N_("Your payouts and their state"), roles=frozenset({Role.EXPERT})),
+    MenuCommand("legal_name", N_("Your full legal name for payouts"),
+                roles=frozenset({Role.EXPERT})),
+    MenuCommand("payouts_queue", N_("Payouts waiting for support"), staff=True),
 )
 
 # What /help adds for each market role.

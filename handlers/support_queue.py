@@ -71,6 +71,7 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.RESOLVE: N_("resolved"),
     AuditAction.DISMISS: N_("dismissed"),
     AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
+    AuditAction.PAYOUT: N_("handled a payout"),
 }
 CLOSE: dict[str, ItemStatus] = {"r": ItemStatus.RESOLVED, "d": ItemStatus.DISMISSED}
 
