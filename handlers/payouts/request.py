@@ -45,7 +45,7 @@ FLAGGED_WARNING = N_("The holder of this method is not your legal name, so suppo
                      "your own name.")
 REQUESTED = N_("Payout #{id} requested: {amount} left your available balance and will be "
                "processed on {day}.")
-FLAGGED = N_("Payout #{id} is waiting for support to confirm the account holder (PAY-03). "
+FLAGGED = N_("Payout #{id} is waiting for support to confirm the account holder. "
              "You can also cancel it and add a method in your own name.")
 CANCELLED = N_("Payout #{id} cancelled: {amount} is back in your available balance.")
 
