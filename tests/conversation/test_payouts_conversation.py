@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -158,3 +159,31 @@ async def test_pay_03_support_refuses_and_the_freelancer_is_told_what_to_do(
     assert "refused your payout #1 of $30.00: The account is not in your name" in (
         bob.last_text)
     assert "Add a payout method in your own name" in bob.last_text
+
+
+async def test_payout_details_are_never_logged_while_adding_and_paying(
+        bot: BotHarness, clock: FixedClock, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sam = bot.user(ADMIN_ID, "Sam", language_code="en")
+    await sam.sign_up("both", "Sam", "Support", "sam@example.com")
+    bob = await _freelancer(bot)
+    await _add_paypal(bob, "Maria Ivanova", "canary.paypal@example.com")
+    await bob.command("/payout_methods")
+    await bob.press("Add Wire transfer")
+    await bob.say("Boris Ivanov")
+    await bob.say("DE89 3704 0044 0532 0130 00")
+    await _earn(bot, bob.id, "3000.00")
+    clock.advance(timedelta(days=3, hours=1))
+    await bob.command("/payout 2600")
+    await bob.press("Wire transfer DE89 **** 3000")
+    await bob.press("Confirm the payout")
+    await bob.command("/payout 100")
+    await bob.press("PayPal c***@example.com")
+    await bob.press("Confirm the payout")
+    await sam.command("/payouts_queue")
+    assert "canary.paypal@example.com" in sam.reply  # support reads it in full, in the chat
+    await sam.press("Confirm #2")
+    await deliver(bot)
+    text = caplog.text
+    assert "canary.paypal" not in text and "DE89370400440532013000" not in text
+    assert "3704 0044" not in text
