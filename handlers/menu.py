@@ -78,6 +78,7 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("legal_name", N_("Your full legal name for payouts"),
                 roles=frozenset({Role.EXPERT})),
     MenuCommand("payouts_queue", N_("Payouts waiting for support"), staff=True),
+    MenuCommand("fees", N_("Service fees taken, per week and in total"), staff=True),
 )
 
 # What /help adds for each market role.

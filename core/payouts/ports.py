@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
+from core.money import Money
 from core.payouts.methods import PayoutMethod
 from core.payouts.model import Payout, PayoutProfile
 from core.payouts.states import PayoutState
@@ -38,3 +39,6 @@ class PayoutsRepo(Protocol):
 
     async def in_states(self, states: frozenset[PayoutState], *, due_on: date | None = None,
                         limit: int = 20) -> list[Payout]: ...
+
+    async def fee_postings(self, since: datetime | None) -> list[tuple[datetime, Money]]:
+        """Every movement of the platform's fee accounts (since ``since``), oldest first."""

@@ -7,16 +7,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.ledger import AccountKind
 from core.money import Money
 from core.payouts.methods import MethodKind, PayoutMethod
 from core.payouts.model import Payout, PayoutProfile
 from core.payouts.states import PayoutState
+from storage.tables.ledger import ledger_accounts as accounts
+from storage.tables.ledger import ledger_postings as postings
+from storage.tables.ledger import ledger_transactions as transactions
 from storage.tables.payouts import payout_methods as methods
 from storage.tables.payouts import payout_profiles as profiles
 from storage.tables.payouts import payouts
@@ -134,3 +138,14 @@ class SqlPayoutsRepo:
             query = query.where(payouts.c.process_on <= due_on)
         rows = await self._session.execute(query.order_by(payouts.c.id).limit(limit))
         return [_payout(row) for row in rows]
+
+    async def fee_postings(self, since: datetime | None) -> list[tuple[datetime, Money]]:
+        """Every movement of the platform's fee accounts (since ``since``), oldest first."""
+        query = (select(transactions.c.created_at, postings.c.amount, postings.c.currency)
+                 .join(postings, postings.c.transaction_id == transactions.c.id)
+                 .join(accounts, accounts.c.id == postings.c.account_id)
+                 .where(accounts.c.kind == AccountKind.PLATFORM_FEES.value))
+        if since is not None:
+            query = query.where(transactions.c.created_at >= since)
+        rows = await self._session.execute(query.order_by(transactions.c.id))
+        return [(row.created_at, Money(int(row.amount), row.currency)) for row in rows]

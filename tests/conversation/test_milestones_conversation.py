@@ -140,6 +140,8 @@ async def test_ms_02_ms_05_ms_06_propose_approve_fund_short_submit_revise_accept
     assert (await _milestone(bot, milestone_id)).state is S.RELEASED
     money = await balances(bot.database, milestone_id, alice.id, bob.id)
     assert (money["escrow"], money["pending"]) == (usd("0"), usd("225.00"))  # FEE-01: 10%
+    await deliver(bot)  # FEE-01: the release shows gross, fee and net (Bob reads Russian)
+    assert all(f"{amount}\xa0$" in bob.last_text for amount in ("250,00", "25,00", "225,00"))
 
 
 async def test_ms_04_a_change_request_with_a_higher_amount_is_charged_on_approval(

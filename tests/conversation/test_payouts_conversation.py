@@ -67,6 +67,8 @@ async def test_hold_02_pay_01_pay_04_pay_07_a_freelancer_adds_paypal_and_withdra
     assert "b***@example.com (holder Boris Ivanov)" in bob.reply
     assert "boris@example.com" not in bob.reply
     await _earn(bot, bob.id, "100.00")
+    await bob.command("/wallet")
+    assert "Service fee: 10% of every payment released to you." in bob.reply  # FEE-01
     await bob.command("/payout 40")
     await bob.press("PayPal b***@example.com")
     assert "security hold until Jan 18, 2026" in said(bob)
@@ -187,3 +189,38 @@ async def test_payout_details_are_never_logged_while_adding_and_paying(
     text = caplog.text
     assert "canary.paypal" not in text and "DE89370400440532013000" not in text
     assert "3704 0044" not in text
+
+
+async def test_fee_01_pay_02_admins_see_the_fees_taken_per_week_and_in_total(
+        bot: BotHarness, clock: FixedClock) -> None:
+    sam = bot.user(ADMIN_ID, "Sam", language_code="en")
+    await sam.sign_up("both", "Sam", "Support", "sam@example.com")
+    bob = await _freelancer(bot)
+    await bob.command("/legal_name")
+    await bob.say("Boris Ivanov")
+    await bob.command("/payout_methods")
+    await bob.press("Add Wire transfer")
+    await bob.say("Boris Ivanov")
+    await bob.say("DE89 3704 0044 0532 0130 01")
+    assert "not a valid IBAN" in bob.reply
+    await bob.say("DE89 3704 0044 0532 0130 00")
+    assert "Saved: Wire transfer DE89 **** 3000" in bob.reply
+    await _earn(bot, bob.id, "3000.00")
+    clock.advance(timedelta(days=4))  # Monday 19 January (a holiday): Tuesday it is
+    await bob.command("/payout 2500")
+    await bob.press("Wire transfer DE89 **** 3000")
+    assert "only for payouts above $2,500.00" in said(bob)
+    await bob.command("/payout 2600")
+    await bob.press("Wire transfer DE89 **** 3000")
+    assert "Fee: $50.00" in bob.reply and "You receive: $2,550.00" in bob.reply
+    await bob.press("Confirm the payout")
+    clock.advance(timedelta(days=1))
+    await sam.command("/payouts_queue")
+    assert "DE89370400440532013000" in sam.reply
+    await sam.press("Sent #1")
+    await sam.say("WIRE-1")
+    await sam.command("/fees")
+    assert "Week of Jan 19, 2026: $50.00" in sam.reply
+    assert "In these weeks: $50.00" in sam.reply and "All time: $50.00" in sam.reply
+    await bob.command("/fees")
+    assert "I don't know that command" in bob.reply
