@@ -85,6 +85,11 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
     if catcher is not None:  # e-mail (verification codes) is shown in the chat
         settings = settings.model_copy(update={"smtp_url": catcher.url})
     app = build_app(settings, SandboxClock(), sandbox=True)  # /sandbox_time runs the ticks
+    if settings.payout_provider == "manual":  # payouts go all the way in a trial
+        from bot.sandbox.payouts import SandboxPayouts
+        from handlers.payouts.ticks import use_provider
+
+        use_provider(SandboxPayouts())
     ready = asyncio.Event()
     bot = asyncio.create_task(serve(app, stop, ready=ready))
     chat: asyncio.Task[None] | None = None

@@ -13,6 +13,7 @@ from core.ledger import Owner
 from core.money import Money
 from core.payouts import policy
 from core.payouts.methods import MethodKind, PayoutMethod
+from core.payouts.provider import ManualProvider
 from core.payouts.services import add_method, set_legal_name
 from core.profiles import AccountType, FreelancerProfile
 from core.services.ledger import (
@@ -23,6 +24,7 @@ from core.services.ledger import (
     payout_account,
     transfer,
 )
+from handlers.payouts.ticks import use_provider
 from storage import Database
 
 EXPERT, SUPPORT = 301, 302
@@ -30,10 +32,12 @@ EXPERT, SUPPORT = 301, 302
 
 @pytest.fixture(autouse=True)
 def default_policy() -> Iterator[None]:
-    """Every test starts (and ends) with the default policy."""
+    """Every test starts (and ends) with the default policy and the manual provider."""
     policy.reset()
+    use_provider(ManualProvider())
     yield
     policy.reset()
+    use_provider(ManualProvider())
 
 
 async def seed(db: Database, at: datetime, country: str | None = "DE") -> None:
