@@ -79,6 +79,8 @@ COMMANDS: tuple[MenuCommand, ...] = (
                 roles=frozenset({Role.EXPERT})),
     MenuCommand("payouts_queue", N_("Payouts waiting for support"), staff=True),
     MenuCommand("fees", N_("Service fees taken, per week and in total"), staff=True),
+    MenuCommand("bonus", N_("Pay a freelancer a bonus or an expense"),
+                roles=frozenset({Role.CLIENT})),
 )
 
 # What /help adds for each market role.

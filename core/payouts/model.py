@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from core.money import Money
 from core.payouts.methods import MethodKind
 from core.payouts.states import PayoutAction, PayoutActor, PayoutState, guard
 
-__all__ = ["Payout", "PayoutProfile"]
+__all__ = ["Bonus", "BonusKind", "Payout", "PayoutProfile"]
 
 
 @dataclass(slots=True)
@@ -56,3 +57,26 @@ class Payout:
         self.updated_at = at
         self.history.append((self.state, at))
         return self.state
+
+
+class BonusKind(StrEnum):
+    """A bonus (earnings: FEE-01 applies) or an expense reimbursement (no fee)."""
+
+    BONUS = "bonus"
+    EXPENSE = "expense"
+
+
+@dataclass(slots=True)
+class Bonus:
+    """A one-time payment from a client to a freelancer on a contract."""
+
+    id: int | None
+    contract_id: int
+    client_id: int
+    expert_id: int
+    kind: BonusKind
+    amount: Money
+    note: str
+    created_at: datetime
+    paid_at: datetime | None = None
+    intent_id: int | None = None  # the invoice of a shortfall, if one was needed

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from core.money import Money
 from core.payouts.methods import PayoutMethod
-from core.payouts.model import Payout, PayoutProfile
+from core.payouts.model import Bonus, Payout, PayoutProfile
 from core.payouts.states import PayoutState
 
 __all__ = ["PayoutsRepo"]
@@ -42,3 +42,10 @@ class PayoutsRepo(Protocol):
 
     async def fee_postings(self, since: datetime | None) -> list[tuple[datetime, Money]]:
         """Every movement of the platform's fee accounts (since ``since``), oldest first."""
+
+    async def add_bonus(self, bonus: Bonus) -> Bonus: ...
+
+    async def bonus_for_intent(self, intent_id: int) -> Bonus | None: ...
+
+    async def save_bonus(self, bonus: Bonus) -> None:
+        """Store ``paid_at`` and ``intent_id``."""

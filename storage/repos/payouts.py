@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.ledger import AccountKind
 from core.money import Money
 from core.payouts.methods import MethodKind, PayoutMethod
-from core.payouts.model import Payout, PayoutProfile
+from core.payouts.model import Bonus, BonusKind, Payout, PayoutProfile
 from core.payouts.states import PayoutState
 from storage.tables.ledger import ledger_accounts as accounts
 from storage.tables.ledger import ledger_postings as postings
 from storage.tables.ledger import ledger_transactions as transactions
+from storage.tables.payouts import bonuses, payouts
 from storage.tables.payouts import payout_methods as methods
 from storage.tables.payouts import payout_profiles as profiles
-from storage.tables.payouts import payouts
 
 __all__ = ["SqlPayoutsRepo"]
 
@@ -149,3 +149,30 @@ class SqlPayoutsRepo:
             query = query.where(transactions.c.created_at >= since)
         rows = await self._session.execute(query.order_by(transactions.c.id))
         return [(row.created_at, Money(int(row.amount), row.currency)) for row in rows]
+
+    async def add_bonus(self, bonus: Bonus) -> Bonus:
+        """Insert ``bonus``; return it with its id."""
+        result = await self._session.execute(
+            insert(bonuses).values(
+                contract_id=bonus.contract_id, client_id=bonus.client_id,
+                expert_id=bonus.expert_id, kind=bonus.kind.value, amount=bonus.amount.minor,
+                currency=bonus.amount.currency, note=bonus.note, created_at=bonus.created_at,
+                paid_at=bonus.paid_at, intent_id=bonus.intent_id).returning(bonuses.c.id))
+        return replace(bonus, id=int(result.scalar_one()))
+
+    async def bonus_for_intent(self, intent_id: int) -> Bonus | None:
+        """The bonus whose shortfall invoice is ``intent_id``, if any."""
+        row = (await self._session.execute(
+            select(bonuses).where(bonuses.c.intent_id == intent_id))).first()
+        if row is None:
+            return None
+        return Bonus(id=row.id, contract_id=row.contract_id, client_id=row.client_id,
+                     expert_id=row.expert_id, kind=BonusKind(row.kind),
+                     amount=Money(int(row.amount), row.currency), note=row.note,
+                     created_at=row.created_at, paid_at=row.paid_at, intent_id=row.intent_id)
+
+    async def save_bonus(self, bonus: Bonus) -> None:
+        """Store ``paid_at`` and ``intent_id``."""
+        await self._session.execute(
+            update(bonuses).where(bonuses.c.id == bonus.id)
+            .values(paid_at=bonus.paid_at, intent_id=bonus.intent_id))

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from storage.tables.base import metadata
 from storage.types import UTCDateTime
 
-__all__ = ["STATES", "payout_methods", "payout_profiles", "payouts"]
+__all__ = ["STATES", "bonuses", "payout_methods", "payout_profiles", "payouts"]
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 STATES = ("requested", "scheduled", "flagged", "sent", "paid", "failed", "returned",
@@ -82,3 +82,21 @@ payouts = Table(
 )
 Index("ix_payouts_user_id", payouts.c.user_id, payouts.c.id)
 Index("ix_payouts_state", payouts.c.state, payouts.c.process_on)
+
+bonuses = Table(
+    "bonuses",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("contract_id", BigInteger, ForeignKey("contracts.id"), nullable=False),
+    Column("client_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("expert_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("note", String(500), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("paid_at", UTCDateTime),
+    Column("intent_id", BigInteger, ForeignKey("payment_intents.id"), unique=True),
+    CheckConstraint("amount > 0", name="positive"),
+    CheckConstraint("kind IN ('bonus', 'expense')", name="kind"),
+)

@@ -1,4 +1,4 @@
-"""Payouts: payout profiles (legal name, HOLD-02 hold), payout methods and payouts.
+"""Payouts: payout profiles (legal name, HOLD-02 hold), payout methods, payouts, bonuses.
 
 Revision ID: 0008_payouts
 Revises: 0007_milestones
@@ -30,7 +30,7 @@ def _in(values: Sequence[str]) -> str:
 
 
 def upgrade() -> None:
-    """Create ``payout_profiles``, ``payout_methods`` and ``payouts``."""
+    """Create ``payout_profiles``, ``payout_methods``, ``payouts`` and ``bonuses``."""
     op.create_table(
         "payout_profiles",
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -82,10 +82,37 @@ def upgrade() -> None:
     )
     op.create_index("ix_payouts_user_id", "payouts", ["user_id", "id"])
     op.create_index("ix_payouts_state", "payouts", ["state", "process_on"])
+    op.create_table(
+        "bonuses",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("contract_id", sa.BigInteger(), nullable=False),
+        sa.Column("client_id", sa.BigInteger(), nullable=False),
+        sa.Column("expert_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("note", sa.String(500), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("paid_at", UTCDateTime()),
+        sa.Column("intent_id", sa.BigInteger()),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_bonuses_positive")),
+        sa.CheckConstraint("kind IN ('bonus', 'expense')", name=op.f("ck_bonuses_kind")),
+        sa.ForeignKeyConstraint(["contract_id"], ["contracts.id"],
+                                name=op.f("fk_bonuses_contract_id_contracts")),
+        sa.ForeignKeyConstraint(["client_id"], ["users.id"],
+                                name=op.f("fk_bonuses_client_id_users")),
+        sa.ForeignKeyConstraint(["expert_id"], ["users.id"],
+                                name=op.f("fk_bonuses_expert_id_users")),
+        sa.ForeignKeyConstraint(["intent_id"], ["payment_intents.id"],
+                                name=op.f("fk_bonuses_intent_id_payment_intents")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bonuses")),
+        sa.UniqueConstraint("intent_id", name=op.f("uq_bonuses_intent_id")),
+    )
 
 
 def downgrade() -> None:
     """Drop the payout tables."""
+    op.drop_table("bonuses")
     op.drop_index("ix_payouts_state", table_name="payouts")
     op.drop_index("ix_payouts_user_id", table_name="payouts")
     op.drop_table("payouts")
