@@ -66,6 +66,8 @@ class AuditAction(StrEnum):
     DISMISS = "dismiss"
     RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
     PAYOUT = "payout"  # PAY-03, PAY-07: a payout confirmed, refused, sent or failed by hand
+    HIRE_DIRECT = "hire_direct"  # PAY-06: a salary set, a Hire Direct fee paid
+    BRING_A_CLIENT = "bring_a_client"  # PAY-06: a client joined through an invitation link
 
 
 @dataclass(slots=True)

@@ -81,6 +81,12 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("fees", N_("Service fees taken, per week and in total"), staff=True),
     MenuCommand("bonus", N_("Pay a freelancer a bonus or an expense"),
                 roles=frozenset({Role.CLIENT})),
+    MenuCommand("hire_direct", N_("Hire a freelancer directly (Hire Direct)"),
+                roles=frozenset({Role.CLIENT})),
+    MenuCommand("hire_direct_queue", N_("Hire Direct requests waiting for a salary"),
+                staff=True),
+    MenuCommand("invite_client", N_("Your invitation link for a client you bring"),
+                roles=frozenset({Role.EXPERT})),
 )
 
 # What /help adds for each market role.

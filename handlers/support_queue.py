@@ -72,6 +72,8 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.DISMISS: N_("dismissed"),
     AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
     AuditAction.PAYOUT: N_("handled a payout"),
+    AuditAction.HIRE_DIRECT: N_("Hire Direct"),
+    AuditAction.BRING_A_CLIENT: N_("Bring-a-Client"),
 }
 CLOSE: dict[str, ItemStatus] = {"r": ItemStatus.RESOLVED, "d": ItemStatus.DISMISSED}
 

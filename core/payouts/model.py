@@ -10,7 +10,7 @@ from core.money import Money
 from core.payouts.methods import MethodKind
 from core.payouts.states import PayoutAction, PayoutActor, PayoutState, guard
 
-__all__ = ["Bonus", "BonusKind", "Payout", "PayoutProfile"]
+__all__ = ["Bonus", "BonusKind", "DirectHire", "HireState", "Payout", "PayoutProfile"]
 
 
 @dataclass(slots=True)
@@ -80,3 +80,33 @@ class Bonus:
     created_at: datetime
     paid_at: datetime | None = None
     intent_id: int | None = None  # the invoice of a shortfall, if one was needed
+
+
+class HireState(StrEnum):
+    """Where a Hire Direct request is."""
+
+    REQUESTED = "requested"  # the client asked; support sets the salary
+    OFFERED = "offered"  # the salary and fee are set; the client pays
+    PAID = "paid"  # the pair is hired direct
+
+
+@dataclass(slots=True)
+class DirectHire:
+    """A client's request to hire a freelancer directly, and its fee."""
+
+    id: int | None
+    client_id: int
+    expert_id: int
+    requested_at: datetime
+    salary: Money | None = None
+    fee: Money | None = None
+    offered_by: int | None = None
+    paid_at: datetime | None = None
+    intent_id: int | None = None
+
+    @property
+    def state(self) -> HireState:
+        """Derived from what is set."""
+        if self.paid_at is not None:
+            return HireState.PAID
+        return HireState.OFFERED if self.fee is not None else HireState.REQUESTED

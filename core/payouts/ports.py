@@ -7,7 +7,7 @@ from typing import Protocol
 
 from core.money import Money
 from core.payouts.methods import PayoutMethod
-from core.payouts.model import Bonus, Payout, PayoutProfile
+from core.payouts.model import Bonus, DirectHire, Payout, PayoutProfile
 from core.payouts.states import PayoutState
 
 __all__ = ["PayoutsRepo"]
@@ -49,3 +49,32 @@ class PayoutsRepo(Protocol):
 
     async def save_bonus(self, bonus: Bonus) -> None:
         """Store ``paid_at`` and ``intent_id``."""
+
+    async def add_hire(self, hire: DirectHire) -> DirectHire: ...
+
+    async def hire(self, hire_id: int) -> DirectHire | None: ...
+
+    async def hire_between(self, client_id: int, expert_id: int) -> DirectHire | None:
+        """The pair's Hire Direct request (PAY-06), if any."""
+
+    async def hire_for_intent(self, intent_id: int) -> DirectHire | None: ...
+
+    async def hires_waiting(self, limit: int = 20) -> list[DirectHire]:
+        """Requests support has not set a salary for, oldest first."""
+
+    async def save_hire(self, hire: DirectHire) -> None:
+        """Store the salary, fee, ``offered_by``, ``paid_at`` and ``intent_id``."""
+
+    async def bac_token(self, expert_id: int, fresh: str, now: datetime) -> str:
+        """The freelancer's invitation token, ``fresh`` stored the first time."""
+
+    async def bac_expert(self, token: str) -> int | None:
+        """Whose invitation token ``token`` is."""
+
+    async def add_bring_a_client(self, client_id: int, expert_id: int, now: datetime) -> None: ...
+
+    async def bring_a_client_of(self, client_id: int) -> int | None:
+        """The freelancer whose invitation link ``client_id`` joined through, if any."""
+
+    async def pair_exempt(self, a: int, b: int) -> bool:
+        """PAY-06: ``a`` and ``b`` are hired direct (paid) or Bring-a-Client, either way round."""

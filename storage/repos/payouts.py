@@ -10,18 +10,18 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ledger import AccountKind
 from core.money import Money
 from core.payouts.methods import MethodKind, PayoutMethod
-from core.payouts.model import Bonus, BonusKind, Payout, PayoutProfile
+from core.payouts.model import Bonus, BonusKind, DirectHire, Payout, PayoutProfile
 from core.payouts.states import PayoutState
 from storage.tables.ledger import ledger_accounts as accounts
 from storage.tables.ledger import ledger_postings as postings
 from storage.tables.ledger import ledger_transactions as transactions
-from storage.tables.payouts import bonuses, payouts
+from storage.tables.payouts import bac_clients, bac_invites, bonuses, direct_hires, payouts
 from storage.tables.payouts import payout_methods as methods
 from storage.tables.payouts import payout_profiles as profiles
 
@@ -32,6 +32,16 @@ def _method(row: Any) -> PayoutMethod:
     return PayoutMethod(id=row.id, user_id=row.user_id, kind=MethodKind(row.kind),
                         holder=row.holder, details=row.details, created_at=row.created_at,
                         removed=bool(row.removed))
+
+
+def _hire(row: Any) -> DirectHire:
+    currency = row.currency
+    return DirectHire(
+        id=row.id, client_id=row.client_id, expert_id=row.expert_id,
+        requested_at=row.requested_at,
+        salary=Money(int(row.salary), currency) if row.salary is not None else None,
+        fee=Money(int(row.fee), currency) if row.fee is not None else None,
+        offered_by=row.offered_by, paid_at=row.paid_at, intent_id=row.intent_id)
 
 
 def _payout(row: Any) -> Payout:
@@ -176,3 +186,85 @@ class SqlPayoutsRepo:
         await self._session.execute(
             update(bonuses).where(bonuses.c.id == bonus.id)
             .values(paid_at=bonus.paid_at, intent_id=bonus.intent_id))
+
+    async def add_hire(self, hire: DirectHire) -> DirectHire:
+        """Insert ``hire``; return it with its id."""
+        result = await self._session.execute(
+            insert(direct_hires).values(
+                client_id=hire.client_id, expert_id=hire.expert_id,
+                requested_at=hire.requested_at).returning(direct_hires.c.id))
+        return replace(hire, id=int(result.scalar_one()))
+
+    async def _one_hire(self, *where: Any) -> DirectHire | None:
+        row = (await self._session.execute(select(direct_hires).where(*where))).first()
+        return _hire(row) if row is not None else None
+
+    async def hire(self, hire_id: int) -> DirectHire | None:
+        """The Hire Direct request ``hire_id``."""
+        return await self._one_hire(direct_hires.c.id == hire_id)
+
+    async def hire_between(self, client_id: int, expert_id: int) -> DirectHire | None:
+        """The pair's request, if any."""
+        return await self._one_hire(direct_hires.c.client_id == client_id,
+                                    direct_hires.c.expert_id == expert_id)
+
+    async def hire_for_intent(self, intent_id: int) -> DirectHire | None:
+        """The request whose shortfall invoice is ``intent_id``."""
+        return await self._one_hire(direct_hires.c.intent_id == intent_id)
+
+    async def hires_waiting(self, limit: int = 20) -> list[DirectHire]:
+        """Requests without a salary yet, oldest first."""
+        rows = await self._session.execute(
+            select(direct_hires).where(direct_hires.c.fee.is_(None))
+            .order_by(direct_hires.c.id).limit(limit))
+        return [_hire(row) for row in rows]
+
+    async def save_hire(self, hire: DirectHire) -> None:
+        """Store the salary, fee, ``offered_by``, ``paid_at`` and ``intent_id``."""
+        await self._session.execute(
+            update(direct_hires).where(direct_hires.c.id == hire.id).values(
+                salary=hire.salary.minor if hire.salary else None,
+                fee=hire.fee.minor if hire.fee else None,
+                currency=hire.fee.currency if hire.fee else None,
+                offered_by=hire.offered_by, paid_at=hire.paid_at, intent_id=hire.intent_id))
+
+    async def bac_token(self, expert_id: int, fresh: str, now: datetime) -> str:
+        """The freelancer's token; ``fresh`` is stored the first time."""
+        query = select(bac_invites.c.token).where(bac_invites.c.expert_id == expert_id)
+        token = (await self._session.execute(query)).scalar_one_or_none()
+        if token is None:
+            await self._session.execute(insert(bac_invites).values(
+                expert_id=expert_id, token=fresh, created_at=now))
+            return fresh
+        return str(token)
+
+    async def bac_expert(self, token: str) -> int | None:
+        """Whose token ``token`` is."""
+        found = (await self._session.execute(
+            select(bac_invites.c.expert_id).where(bac_invites.c.token == token))
+        ).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    async def add_bring_a_client(self, client_id: int, expert_id: int, now: datetime) -> None:
+        """Record that ``client_id`` joined through ``expert_id``'s link."""
+        await self._session.execute(insert(bac_clients).values(
+            client_id=client_id, expert_id=expert_id, joined_at=now))
+
+    async def bring_a_client_of(self, client_id: int) -> int | None:
+        """The freelancer whose link ``client_id`` joined through."""
+        found = (await self._session.execute(
+            select(bac_clients.c.expert_id).where(bac_clients.c.client_id == client_id))
+        ).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    async def pair_exempt(self, a: int, b: int) -> bool:
+        """PAY-06: hired direct (paid) or Bring-a-Client, either way round."""
+        hired = select(direct_hires.c.id).where(
+            direct_hires.c.paid_at.is_not(None),
+            or_(and_(direct_hires.c.client_id == a, direct_hires.c.expert_id == b),
+                and_(direct_hires.c.client_id == b, direct_hires.c.expert_id == a)))
+        brought = select(bac_clients.c.client_id).where(
+            or_(and_(bac_clients.c.client_id == a, bac_clients.c.expert_id == b),
+                and_(bac_clients.c.client_id == b, bac_clients.c.expert_id == a)))
+        found = await self._session.execute(hired.union_all(brought).limit(1))
+        return found.first() is not None

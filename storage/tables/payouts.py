@@ -19,13 +19,15 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
     false,
 )
 
 from storage.tables.base import metadata
 from storage.types import UTCDateTime
 
-__all__ = ["STATES", "bonuses", "payout_methods", "payout_profiles", "payouts"]
+__all__ = ["STATES", "bac_clients", "bac_invites", "bonuses", "direct_hires", "payout_methods",
+           "payout_profiles", "payouts"]
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 STATES = ("requested", "scheduled", "flagged", "sent", "paid", "failed", "returned",
@@ -100,3 +102,36 @@ bonuses = Table(
     CheckConstraint("amount > 0", name="positive"),
     CheckConstraint("kind IN ('bonus', 'expense')", name="kind"),
 )
+
+direct_hires = Table(  # PAY-06 Hire Direct: one request per pair
+    "direct_hires",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("client_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("expert_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("salary", BigInteger),
+    Column("fee", BigInteger),
+    Column("currency", String(3)),
+    Column("offered_by", BigInteger, ForeignKey("users.id")),
+    Column("paid_at", UTCDateTime),
+    Column("intent_id", BigInteger, ForeignKey("payment_intents.id"), unique=True),
+    UniqueConstraint("client_id", "expert_id"),
+)
+
+bac_invites = Table(  # PAY-06 Bring-a-Client: a freelancer's invitation token
+    "bac_invites",
+    metadata,
+    Column("expert_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+bac_clients = Table(  # a user who signed up through an invitation link (once)
+    "bac_clients",
+    metadata,
+    Column("client_id", BigInteger, ForeignKey("users.id"), primary_key=True),
+    Column("expert_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("joined_at", UTCDateTime, nullable=False),
+)
+Index("ix_bac_clients_expert_id", bac_clients.c.expert_id)

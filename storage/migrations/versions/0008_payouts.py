@@ -1,4 +1,5 @@
-"""Payouts: payout profiles (legal name, HOLD-02 hold), payout methods, payouts, bonuses.
+"""Payouts: payout profiles (legal name, HOLD-02 hold), payout methods, payouts, bonuses,
+Hire Direct requests and Bring-a-Client invitations (PAY-06).
 
 Revision ID: 0008_payouts
 Revises: 0007_milestones
@@ -108,10 +109,61 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bonuses")),
         sa.UniqueConstraint("intent_id", name=op.f("uq_bonuses_intent_id")),
     )
+    op.create_table(
+        "direct_hires",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.BigInteger(), nullable=False),
+        sa.Column("expert_id", sa.BigInteger(), nullable=False),
+        sa.Column("requested_at", UTCDateTime(), nullable=False),
+        sa.Column("salary", sa.BigInteger()),
+        sa.Column("fee", sa.BigInteger()),
+        sa.Column("currency", sa.String(3)),
+        sa.Column("offered_by", sa.BigInteger()),
+        sa.Column("paid_at", UTCDateTime()),
+        sa.Column("intent_id", sa.BigInteger()),
+        sa.ForeignKeyConstraint(["client_id"], ["users.id"],
+                                name=op.f("fk_direct_hires_client_id_users")),
+        sa.ForeignKeyConstraint(["expert_id"], ["users.id"],
+                                name=op.f("fk_direct_hires_expert_id_users")),
+        sa.ForeignKeyConstraint(["offered_by"], ["users.id"],
+                                name=op.f("fk_direct_hires_offered_by_users")),
+        sa.ForeignKeyConstraint(["intent_id"], ["payment_intents.id"],
+                                name=op.f("fk_direct_hires_intent_id_payment_intents")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_direct_hires")),
+        sa.UniqueConstraint("client_id", "expert_id",
+                            name=op.f("uq_direct_hires_client_id_expert_id")),
+        sa.UniqueConstraint("intent_id", name=op.f("uq_direct_hires_intent_id")),
+    )
+    op.create_table(
+        "bac_invites",
+        sa.Column("expert_id", sa.BigInteger(), nullable=False),
+        sa.Column("token", sa.String(32), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["expert_id"], ["users.id"],
+                                name=op.f("fk_bac_invites_expert_id_users")),
+        sa.PrimaryKeyConstraint("expert_id", name=op.f("pk_bac_invites")),
+        sa.UniqueConstraint("token", name=op.f("uq_bac_invites_token")),
+    )
+    op.create_table(
+        "bac_clients",
+        sa.Column("client_id", sa.BigInteger(), nullable=False),
+        sa.Column("expert_id", sa.BigInteger(), nullable=False),
+        sa.Column("joined_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["client_id"], ["users.id"],
+                                name=op.f("fk_bac_clients_client_id_users")),
+        sa.ForeignKeyConstraint(["expert_id"], ["users.id"],
+                                name=op.f("fk_bac_clients_expert_id_users")),
+        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_bac_clients")),
+    )
+    op.create_index("ix_bac_clients_expert_id", "bac_clients", ["expert_id"])
 
 
 def downgrade() -> None:
     """Drop the payout tables."""
+    op.drop_index("ix_bac_clients_expert_id", table_name="bac_clients")
+    op.drop_table("bac_clients")
+    op.drop_table("bac_invites")
+    op.drop_table("direct_hires")
     op.drop_table("bonuses")
     op.drop_index("ix_payouts_state", table_name="payouts")
     op.drop_index("ix_payouts_user_id", table_name="payouts")
