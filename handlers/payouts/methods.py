@@ -9,6 +9,8 @@ Dialog graph::
                                       (HOLD-02 starts; its end is shown); a bad name, e-mail
                                       or IBAN is refused with the reason and asked again
         [pom:rm:<method id>] -------> removed (someone else's id: not found)
+        [pom:show:<method id>] -----> the owner reads the full details once, in a new message
+                                      (someone else's id: not found; never logged)
     /legal_name --------------------> payouts.legal --text--> saved (HOLD-02 starts)
 """
 
@@ -18,7 +20,7 @@ from core.errors import N_, InvalidInput
 from core.payouts.calendar import format_instant
 from core.payouts.methods import MethodKind, allowed_kinds, validate_holder
 from core.payouts.policy import current
-from core.payouts.services import add_method, remove_method, set_legal_name
+from core.payouts.services import add_method, own_method, remove_method, set_legal_name
 from handlers.context import Context
 from handlers.contract import Action, Button, Edit, Incoming, Send, keyboard
 from handlers.keyboards import NO_TEXT, callback_ints, callback_parts, stale, typed_text
@@ -64,7 +66,9 @@ async def methods_screen(ctx: Context) -> tuple[str, list[list[Button]]]:
                           current().unserved_countries)
     rows = [[Button(ctx.t("Add {kind}", kind=ctx.t(KIND_NAMES[k])), data=f"pom:add:{k.value}")]
             for k in kinds]
-    rows += [[Button(ctx.t("Remove {kind} {details}", kind=ctx.t(KIND_NAMES[m.kind]),
+    rows += [[Button(ctx.t("Show details {kind} {details}", kind=ctx.t(KIND_NAMES[m.kind]),
+                           details=m.masked), data=f"pom:show:{m.id}"),
+              Button(ctx.t("Remove {kind} {details}", kind=ctx.t(KIND_NAMES[m.kind]),
                            details=m.masked), data=f"pom:rm:{m.id}")] for m in methods]
     return "\n".join(lines), rows
 
@@ -78,7 +82,8 @@ async def command_payout_methods(incoming: Incoming, ctx: Context) -> list[Actio
 
 @router.callback("pom")
 async def methods_button(incoming: Incoming, ctx: Context) -> list[Action]:
-    """``pom:add:<kind>`` asks the holder; ``pom:rm:<id>`` removes one of the user's methods."""
+    """``pom:add:<kind>`` asks the holder; ``pom:rm:<id>`` removes one of the user's methods;
+    ``pom:show:<id>`` shows the owner the full details."""
     parts = callback_parts(incoming, "pom", 3)
     if parts is None:
         return stale(ctx)
@@ -87,8 +92,12 @@ async def methods_button(incoming: Incoming, ctx: Context) -> list[Action]:
         await ctx.set_state(HOLDER_STATE, {"kind": kind.value})
         return [Send(ctx.t(ASK_HOLDER, kind=ctx.t(KIND_NAMES[kind])))]
     ids = callback_ints(parts[2:])
-    if parts[1] != "rm" or ids is None:
+    if parts[1] not in ("rm", "show") or ids is None:
         return stale(ctx)
+    if parts[1] == "show":  # the owner only (own_method: anyone else's id is not found)
+        method = await own_method(ctx.uow, ctx.user, ids[0])
+        return [Send(ctx.t("{kind}, holder {holder}: {details}", kind=ctx.t(KIND_NAMES[
+            method.kind]), holder=method.holder, details=method.details))]
     removed = await remove_method(ctx.uow, ctx.user, ids[0])
     text, rows = await methods_screen(ctx)
     done = ctx.t("Removed: {kind} {details}.", kind=ctx.t(KIND_NAMES[removed.kind]),

@@ -224,3 +224,22 @@ async def test_fee_01_pay_02_admins_see_the_fees_taken_per_week_and_in_total(
     assert "In these weeks: $50.00" in sam.reply and "All time: $50.00" in sam.reply
     await bob.command("/fees")
     assert "I don't know that command" in bob.reply
+
+
+async def test_pay_02_the_owner_reads_a_method_in_full_once_and_nobody_else_can(
+        bot: BotHarness, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    bob = await _freelancer(bot)
+    await _add_paypal(bob, "Boris Ivanov", "canary.owner@example.com")
+    await bob.command("/payout_methods")
+    assert "canary.owner@example.com" not in bob.reply  # the card stays masked
+    await bob.press("Show details PayPal c***@example.com")
+    assert bob.reply == "PayPal, holder Boris Ivanov: canary.owner@example.com"
+    await bob.command("/payout_methods")
+    assert "canary.owner@example.com" not in bob.reply  # shown once, in that message only
+    eve = bot.user(1009, "Eve", "Evans", language_code="en")
+    await eve.sign_up("expert", "Eve", "Evans", "eve@example.com")
+    await eve.forge(f"pom:show:{bob.data_of('Show details PayPal c***@example.com')[9:]}")
+    assert "does not exist or is not yours" in said(eve)
+    assert all("canary.owner" not in m.text for m in eve.messages)
+    assert "canary.owner" not in caplog.text
