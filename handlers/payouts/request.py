@@ -4,7 +4,9 @@ Dialog graph::
 
     /payout -----------------> available and pending (with dates); payouts.amount
     /payout <amount|all> ----> the method buttons at once
-    payouts.amount --text----> [pay:m:<method id>:<minor|all>] per method
+    payouts.amount --text----> [pay:m:<method id>:<minor|all>] per method; the typed amount is
+                               read in each method's currency (Interac: CAD), so the button
+                               carries minor units of the method's own currency
     [pay:m:...] -------------> the quote: amount, fee, what arrives, the business day, a
                                PAY-03 warning; [pay:ok:<method id>:<minor|all>] / [pay:no]
     [pay:ok:...] ------------> requested: the money is in "payouts in flight" (PAY-01/04)
@@ -21,7 +23,7 @@ from core.errors import N_, InvalidInput
 from core.holds import pending_holds
 from core.money import Money, format_money, parse_amount
 from core.payouts.calendar import format_day
-from core.payouts.services import Quote, cancel, quote, request_payout
+from core.payouts.services import Quote, cancel, own_method, quote, request_payout
 from core.payouts.states import FINAL, PayoutState
 from core.services.ledger import available_account
 from handlers.context import Context
@@ -58,12 +60,22 @@ def _amount_of(code: str, currency: str) -> Money | None:
     return None if code == ALL else Money(int(code), currency)
 
 
+async def _currencies(ctx: Context) -> list[str]:
+    """The bot's currency, then those of the user's other methods (CAD for Interac)."""
+    found = [ctx.settings.currency]
+    for method in await ctx.uow.payouts.methods_of(ctx.user.id):
+        if method.currency not in found:
+            found.append(method.currency)
+    return found
+
+
 async def _balances(ctx: Context) -> str:
     """Available and pending money with the pending dates (PAY-01, HOLD-04)."""
-    currency = ctx.settings.currency
-    available = await ctx.uow.ledger.balance(available_account(ctx.user.id, currency))
+    amounts = [await ctx.uow.ledger.balance(available_account(ctx.user.id, currency))
+               for currency in await _currencies(ctx)]
+    shown = [amounts[0]] + [amount for amount in amounts[1:] if not amount.is_zero]
     lines = [ctx.t("Earnings available: {amount}",
-                   amount=format_money(available, ctx.language))]
+                   amount=", ".join(format_money(a, ctx.language) for a in shown))]
     for hold in await pending_holds(ctx.uow, ctx.user.id):
         lines.append(ctx.t("• {amount}: available on {date}",
                            amount=format_money(hold.amount, ctx.language),
@@ -71,28 +83,27 @@ async def _balances(ctx: Context) -> str:
     return "\n".join(lines)
 
 
-async def _pick_method(ctx: Context, amount: Money | None) -> list[Action]:
+async def _read_amount(ctx: Context, text: str) -> list[Action]:
+    """The method buttons, each with ``text`` read in that method's currency (or "all")."""
     methods = await ctx.uow.payouts.methods_of(ctx.user.id)
     if not methods:
         return [Send(ctx.t(NO_METHODS))]
-    shown = ctx.t("everything available") if amount is None else format_money(amount,
-                                                                               ctx.language)
-    rows = [[Button(f"{ctx.t(KIND_NAMES[m.kind])} {m.masked}",
-                    data=f"pay:m:{m.id}:{_amount_code(amount)}")] for m in methods]
-    return [Send(ctx.t(PICK_METHOD, amount=shown), keyboard=keyboard(*rows))]
-
-
-async def _read_amount(ctx: Context, text: str) -> list[Action]:
-    if text.strip().casefold() in {ALL, ctx.t("all").casefold()}:
-        amount = None
-    else:
+    everything = text.strip().casefold() in {ALL, ctx.t("all").casefold()}
+    amounts: dict[str, Money | None] = {}
+    for currency in dict.fromkeys(m.currency for m in methods):
         try:
-            amount = parse_amount(text, ctx.settings.currency, ctx.language)
+            amounts[currency] = None if everything else parse_amount(text, currency,
+                                                                     ctx.language)
         except InvalidInput as refusal:
             return [Send(ctx.t(refusal.message, **refusal.params) + "\n" + ctx.t(ASK_AMOUNT))]
     if ctx.state is not None:
         await ctx.clear_state()
-    return await _pick_method(ctx, amount)
+    shown = (ctx.t("everything available") if everything else
+             " / ".join(format_money(a, ctx.language) for a in amounts.values() if a))
+    rows = [[Button(f"{ctx.t(KIND_NAMES[m.kind])} {m.masked}",
+                    data=f"pay:m:{m.id}:{_amount_code(amounts[m.currency])}")]
+            for m in methods]
+    return [Send(ctx.t(PICK_METHOD, amount=shown), keyboard=keyboard(*rows))]
 
 
 @router.command("payout")
@@ -143,7 +154,8 @@ async def payout_button(incoming: Incoming, ctx: Context) -> list[Action]:
             parts[3] != ALL and callback_ints(parts[3:]) is None):
         return stale(ctx)
     method_id = int(parts[2])
-    amount = _amount_of(parts[3], ctx.settings.currency)
+    method = await own_method(ctx.uow, ctx.user, method_id)  # someone else's: not found
+    amount = _amount_of(parts[3], method.currency)
     if parts[1] == "m":
         offer = await quote(ctx.uow, ctx.user, method_id, amount, ctx.now(), ctx.language)
         confirm = Button(ctx.t("Confirm the payout"), data=f"pay:ok:{method_id}:{parts[3]}")

@@ -11,6 +11,7 @@ import pytest
 from core.clock import FixedClock
 from core.money import Money
 from core.payouts.states import PayoutState
+from core.profiles import AccountType, FreelancerProfile
 from core.services.ledger import Leg, available_account, gateway_account, transfer
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
@@ -243,3 +244,44 @@ async def test_pay_02_the_owner_reads_a_method_in_full_once_and_nobody_else_can(
     assert "does not exist or is not yours" in said(eve)
     assert all("canary.owner" not in m.text for m in eve.messages)
     assert "canary.owner" not in caplog.text
+
+
+async def _canadian(bot: BotHarness, clock: FixedClock) -> ChatUser:
+    """Bob in Canada with a PayPal (USD) and an Interac (CAD) method, CAD 500 and USD 100."""
+    bob = await _freelancer(bot)
+    async with bot.database.uow() as uow:
+        await uow.market.profiles.save_freelancer(FreelancerProfile(
+            user_id=bob.id, account_type=AccountType.PROFESSIONAL, headline="Engineer",
+            created_at=bot.clock.now(), country="CA"))
+        await uow.commit()
+    await bob.command("/legal_name")
+    await bob.say("Boris Ivanov")
+    await _add_paypal(bob, "Boris Ivanov", "bob.paypal@example.com")
+    await bob.command("/payout_methods")
+    await bob.press("Add Interac e-Transfer")
+    await bob.say("Boris Ivanov")
+    await bob.say("bob.interac@example.ca")
+    async with bot.database.uow() as uow:
+        for amount in (Money.of("500.00", "CAD"), Money.of("100.00", "USD")):
+            await transfer(uow, key=f"earned-{amount.currency}", kind="seed",
+                           at=bot.clock.now(), legs=Leg(
+                               gateway_account(amount.currency),
+                               available_account(bob.id, amount.currency), amount))
+        await uow.commit()
+    clock.advance(timedelta(days=3, hours=1))
+    return bob
+
+
+async def test_pay_02_payout_amount_is_read_in_the_currency_of_the_method_chosen(
+        bot: BotHarness, clock: FixedClock) -> None:
+    bob = await _canadian(bot, clock)
+    await bob.command("/payout 200")
+    await bob.press("Interac e-Transfer b***@example.ca")
+    assert "Payout of CA$200.00 with Interac e-Transfer" in bob.reply, said(bob)
+    await bob.press("Confirm the payout")
+    assert "Payout #1 requested: CA$200.00 left your available balance" in bob.reply
+    await bob.command("/payout 50")  # the same typed amount is USD for the PayPal method
+    await bob.press("PayPal b***@example.com")
+    assert "Payout of $50.00 with PayPal" in bob.reply, said(bob)
+    await bob.command("/payout")
+    assert "Earnings available: $100.00" in bob.reply and "CA$300.00" in bob.reply
