@@ -14,16 +14,19 @@ from dataclasses import dataclass, replace
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.mail import mail_sender
+from bot.paypal import payout_provider
 from bot.runtimes import run_polling
 from bot.runtimes.common import DEFAULT_RETRY, RetryPolicy
 from bot.scheduler import TickScheduler
 from core.clock import Clock
+from core.payouts.policy import configure as configure_payouts
 from handlers import build_router
 from handlers.context import HandlerSettings
 from handlers.dispatch import Dispatcher
+from handlers.payouts.ticks import use_provider
 from storage import Database
 
-__all__ = ["App", "build_app", "handler_settings", "serve"]
+__all__ = ["App", "build_app", "configure_money", "handler_settings", "serve"]
 
 
 @dataclass(slots=True)
@@ -59,6 +62,12 @@ def handler_settings(settings: Settings, *, sandbox: bool = False) -> HandlerSet
     )
 
 
+def configure_money(settings: Settings) -> None:
+    """Put the fee and payout settings in force, and the payout provider the tick sends with."""
+    configure_payouts(settings.payout_policy())  # FEE-01, PAY-02, PAY-04
+    use_provider(payout_provider(settings))
+
+
 def build_app(settings: Settings, clock: Clock | None = None, *, sandbox: bool = False) -> App:
     """Wire the database, the handlers and the clock (nothing connects yet).
 
@@ -66,6 +75,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, sandbox: bool =
     (moving the clock, which must then be movable, such as :class:`bot.clock.OffsetClock`).
     """
     clock = clock or SystemClock()
+    configure_money(settings)
     db = Database(settings.database_url)
     dispatcher = Dispatcher(build_router(), db.uow, clock,
                             handler_settings(settings, sandbox=sandbox))

@@ -6,12 +6,16 @@ A missing or malformed value stops start-up with one line naming the variable
 
 from __future__ import annotations
 
+from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.payouts.policy import DEFAULT_UNSERVED, PayoutPolicy
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
@@ -40,6 +44,15 @@ class Settings(BaseSettings):
     currency: str = "USD"
     smtp_url: str | None = None
     log_level: str = "INFO"
+    service_fee_percent: Decimal = Field(default=Decimal(10), ge=0, lt=100)  # FEE-01
+    payout_holidays_country: str = "US"  # PAY-04
+    payout_cutoff_hour: int = Field(default=12, ge=0, le=23)  # PAY-04, UTC
+    payout_unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
+        default=DEFAULT_UNSERVED)  # PAY-02: where Payoneer replaces PayPal
+    payout_provider: Literal["manual", "paypal"] = "manual"
+    paypal_client_id: SecretStr = SecretStr("")
+    paypal_client_secret: SecretStr = SecretStr("")
+    paypal_api_url: str = "https://api-m.sandbox.paypal.com"
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -52,6 +65,27 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("payout_unserved_countries", mode="before")
+    @classmethod
+    def _countries(cls, value: object) -> object:
+        if isinstance(value, str):
+            codes = frozenset(p.strip().upper() for p in value.split(",") if p.strip())
+            if not all(len(c) == 2 and c.isalpha() for c in codes):
+                raise ValueError(f"must be comma-separated two-letter country codes, "
+                                 f"got {value!r}")
+            return codes
+        return value
+
+    @field_validator("payout_holidays_country")
+    @classmethod
+    def _holidays_country(cls, value: str) -> str:
+        import holidays
+
+        code = value.strip().upper()
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country the holidays library knows")
+        return code
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -83,6 +117,14 @@ class Settings(BaseSettings):
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("must look like smtp://user:password@host:587 or smtps://host:465")
         return value.strip()
+
+    def payout_policy(self) -> PayoutPolicy:
+        """What core's payout and fee rules read (:func:`core.payouts.policy.configure`)."""
+        return PayoutPolicy(fee_percent=self.service_fee_percent,
+                            holidays_country=self.payout_holidays_country,
+                            cutoff=time(self.payout_cutoff_hour),
+                            unserved_countries=self.payout_unserved_countries,
+                            provider=self.payout_provider)
 
     def require_token(self) -> str:
         """The bot token, or a :class:`ConfigError` naming ``BOT_TOKEN``."""

@@ -242,10 +242,12 @@ def tick_options(parser: argparse.ArgumentParser) -> None:
 
 def tick_command(args: argparse.Namespace) -> int:
     """``python -m bot tick [--at INSTANT]``: migrate, run every tick once, print what it did."""
+    from bot.app import configure_money
     from bot.clock import SystemClock
     from bot.config import load_settings
 
     settings = load_settings()
+    configure_money(settings)  # the fee and the payout provider, as the running bot has them
     at = args.at or SystemClock().now()
 
     async def run() -> TickReport:

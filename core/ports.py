@@ -31,6 +31,7 @@ from core.milestone_events import MilestoneEvent, MilestoneInvoice
 from core.milestones import Milestone
 from core.money import Money
 from core.payments import TopUpIntent
+from core.payouts.ports import PayoutsRepo
 from core.profiles import EmployerProfile, FreelancerProfile, PortfolioItem
 from core.projects import Page, Project, ProjectKind
 from core.rating import Award
@@ -437,6 +438,9 @@ class UnitOfWork(Protocol):
 
     @property
     def milestones(self) -> MilestonesRepo: ...
+
+    @property
+    def payouts(self) -> PayoutsRepo: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

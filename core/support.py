@@ -76,6 +76,9 @@ class AuditAction(StrEnum):
     DISMISS = "dismiss"
     RESOLVE_DISPUTE = "resolve_dispute"  # MS-08: release, partial release or refund
     APPEAL = "appeal"  # ACC-02: the suspended user (the actor) appealed; the item is the appeal
+    PAYOUT = "payout"  # PAY-03, PAY-07: a payout confirmed, refused, sent or failed by hand
+    HIRE_DIRECT = "hire_direct"  # PAY-06: a salary set, a Hire Direct fee paid
+    BRING_A_CLIENT = "bring_a_client"  # PAY-06: a client joined through an invitation link
 
 
 @dataclass(slots=True)

@@ -37,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.milestone_dialogs",
     "handlers.milestone_work",
     "handlers.milestone_support",
+    "handlers.payouts",
 )
 
 

@@ -11,6 +11,7 @@ Ticks registered here:
   available balance, and the expert is told.
 - ``milestone_contract_end`` (MS-10), ``milestone_auto_release`` and
   ``milestone_reminders`` (MS-09): see :mod:`handlers.milestone_notices`.
+- ``payouts_send`` and ``payouts_status`` (PAY-07): see :mod:`handlers.payouts.ticks`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from core.services.ticks import TickRegistry, TickReport
 from core.services.ticks import run_ticks as _run_ticks
 from handlers.milestone_notices import auto_release_step, contract_end_step, remind_step
 from handlers.notify import notify
+from handlers.payouts.ticks import poll_step, send_step
 
 __all__ = ["HOLD_CLEARED", "TICKS", "clear_holds", "run_ticks"]
 
@@ -49,6 +51,9 @@ TICKS.tick("milestone_contract_end")(contract_end_step)
 # MS-09: submitted work unanswered for 14 days is released; the client is reminded before.
 TICKS.tick("milestone_auto_release")(auto_release_step)
 TICKS.tick("milestone_reminders")(remind_step)
+# PAY-04, PAY-07: due payouts go out through an automatic provider; its reports settle them.
+TICKS.tick("payouts_send")(send_step)
+TICKS.tick("payouts_status")(poll_step)
 
 
 async def run_ticks(uow_factory: Callable[[], UnitOfWork], at: datetime) -> TickReport:

@@ -94,6 +94,23 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("dispute", N_("A milestone dispute: both sides' history"), staff=SUPPORT),
     MenuCommand("resolve", N_("Decide a milestone dispute: release, part or refund"),
                 staff=SUPPORT, acts=True),
+    MenuCommand("payout_methods", N_("Your payout methods and legal name"),
+                roles=frozenset({Role.EXPERT})),
+    MenuCommand("payout", N_("Withdraw your available earnings"), roles=frozenset({Role.EXPERT}),
+                acts=True),
+    MenuCommand("payouts", N_("Your payouts and their state"), roles=frozenset({Role.EXPERT})),
+    MenuCommand("legal_name", N_("Your full legal name for payouts"),
+                roles=frozenset({Role.EXPERT}), acts=True),
+    MenuCommand("payouts_queue", N_("Payouts waiting for support"), staff=SUPPORT),
+    MenuCommand("fees", N_("Service fees taken, per week and in total"), staff=SUPPORT),
+    MenuCommand("bonus", N_("Pay a freelancer a bonus or an expense"),
+                roles=frozenset({Role.CLIENT}), acts=True),
+    MenuCommand("hire_direct", N_("Hire a freelancer directly (Hire Direct)"),
+                roles=frozenset({Role.CLIENT}), acts=True),
+    MenuCommand("hire_direct_queue", N_("Hire Direct requests waiting for a salary"),
+                staff=SUPPORT),
+    MenuCommand("invite_client", N_("Your invitation link for a client you bring"),
+                roles=frozenset({Role.EXPERT})),
 )
 
 # What /help adds for each market role.

@@ -23,6 +23,8 @@ from core.accounts import pick_language
 from core.errors import N_
 from core.holds import available_at
 from core.milestones import Action, Actor
+from core.payouts.fees import split_fee
+from core.payouts.policy import current
 from core.ports import UnitOfWork
 from core.services.contract_end import contract_end_due
 from core.services.milestone_ticks import Reminder, auto_release_due, reminders_due
@@ -108,6 +110,21 @@ NOTICES: dict[tuple[Action, Actor], str] = {
     (Action.ESCALATE, Actor.CLIENT): _ESCALATED,
     (Action.ESCALATE, Actor.EXPERT): _ESCALATED,
 }
+#: FEE-01: what the freelancer reads of a release when a service fee was kept: gross, fee, net.
+WITH_FEE: dict[tuple[Action, Actor], str] = {
+    (Action.ACCEPT, Actor.EXPERT): N_(
+        "✅ {name} accepted the milestone “{title}”: {amount} released, the service fee is "
+        "{fee}, {net} is yours, available on {day}."),
+    (Action.AUTO_RELEASE, Actor.EXPERT): N_(
+        "💰 The milestone “{title}” was released to you automatically: {amount}, less the "
+        "service fee of {fee}: {net}, available on {day}."),
+    (Action.RESOLVE_RELEASE, Actor.EXPERT): N_(
+        "Support decided the dispute about the milestone “{title}”: {released} to you (the "
+        "service fee is {fee}, {net} is yours), {refunded} back to the client's wallet. "
+        "Reason: {text}"),
+}
+WITH_FEE[(Action.RESOLVE_PARTIAL, Actor.EXPERT)] = WITH_FEE[(Action.RESOLVE_RELEASE,
+                                                             Actor.EXPERT)]
 REMINDER = N_("⏰ Reminder: the work submitted for the milestone “{title}” is released to the "
               "freelancer automatically on {when}, unless you accept it, ask for a revision "
               "or open a dispute before then.")
@@ -138,6 +155,9 @@ async def tell(uow: UnitOfWork, outcome: Outcome) -> None:
         message = NOTICES.get((outcome.action, side))
         if message is None:
             continue
+        split = split_fee(milestone.released or milestone.amount, current().fee_percent)
+        if (outcome.action, side) in WITH_FEE and split.fee.is_positive:
+            message = WITH_FEE[(outcome.action, side)]
         language = await _language(uow, recipient)
         release_at = milestone.auto_release_at
         await notify(
@@ -147,7 +167,8 @@ async def tell(uow: UnitOfWork, outcome: Outcome) -> None:
             amount=event.amount or milestone.amount, due=_day(milestone.due_date, language),
             when=_when(release_at, language) if release_at else "",
             day=_day(available_at(event.at).date(), language), text=event.text,
-            released=milestone.released, refunded=milestone.refunded)
+            released=milestone.released, refunded=milestone.refunded, fee=split.fee,
+            net=split.net)
 
 
 async def remind(uow: UnitOfWork, reminder: Reminder) -> bool:

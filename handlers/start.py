@@ -45,6 +45,7 @@ from handlers.keyboards import (
     typed_text,
 )
 from handlers.language import language_picker
+from handlers.payouts.direct import open_bac_payload
 from handlers.profile import points_line, profile_reply
 from handlers.projects import open_payload
 from handlers.router import Router
@@ -120,7 +121,8 @@ async def _advance(ctx: Context, points: int = 0) -> list[Action]:
     lines = [ctx.t("You're all set, {name}!", name=ctx.user.display_name)]
     if points:
         lines.append(points_line(ctx, points))
-    opened = await open_payload(ctx, payload) if isinstance(payload, str) else None
+    opened = (await open_bac_payload(ctx, payload, new_user=True)
+              or await open_payload(ctx, payload)) if isinstance(payload, str) else None
     return [Send("\n".join(lines)), main_menu(ctx), *(opened or [])]
 
 
@@ -143,7 +145,8 @@ async def command_start(incoming: Incoming, ctx: Context) -> list[Action]:
     if step is None:
         if ctx.state is not None:
             await ctx.clear_state()
-        opened = await open_payload(ctx, args) if _PAYLOAD.match(args) else None
+        opened = (await open_bac_payload(ctx, args, new_user=False)
+                  or await open_payload(ctx, args)) if _PAYLOAD.match(args) else None
         return opened or [main_menu(ctx, welcome_back=True)]
     draft = {"payload": ctx.draft["payload"]} if (
         _step_of(ctx.state) and "payload" in ctx.draft) else {}

@@ -84,6 +84,9 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.DISMISS: N_("dismissed"),
     AuditAction.RESOLVE_DISPUTE: N_("resolved the milestone dispute"),
     AuditAction.APPEAL: N_("appealed the suspension"),
+    AuditAction.PAYOUT: N_("handled a payout"),
+    AuditAction.HIRE_DIRECT: N_("Hire Direct"),
+    AuditAction.BRING_A_CLIENT: N_("Bring-a-Client"),
 }
 #: Closing a queue item names the item, its kind and whom it was about.
 ITEM_ACTIONS: dict[AuditAction, str] = {

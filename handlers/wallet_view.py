@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from babel.numbers import format_decimal
+
 from core.errors import N_
 from core.holds import pending_holds
 from core.ledger import Account, AccountKind, Hold, Owner, StatementLine
 from core.money import Money, format_money
+from core.payouts.policy import current
 from handlers.context import Context
 from handlers.contract import Button, Keyboard, keyboard
 from handlers.formats import day
@@ -32,6 +35,8 @@ KIND_LABELS: dict[str, str] = {
     "refund": N_("Refund from escrow"),
     "hold_clear": N_("Became available"),
     "resolution": N_("Dispute decided by support"),  # a partial release: part paid, rest back
+    "payout_request": N_("Payout requested"),
+    "payout_back": N_("Payout back in your balance"),
 }
 OTHER_KIND = N_("Other transaction")
 # When one transaction touches several of the user's accounts, the line shows the first here.
@@ -74,6 +79,9 @@ async def wallet_screen(ctx: Context, before_id: int = 0) -> tuple[str, Keyboard
     def balances(kind: AccountKind) -> list[Money]:
         return [a.balance for a in accounts if a.ref.kind is kind]
 
+    def accounts_of(kind: AccountKind) -> list[Account]:
+        return [a for a in accounts if a.ref.kind is kind]
+
     lines = [ctx.t("Your wallet"),
              ctx.t("Balance: {amount}", amount=_amounts(balances(AccountKind.CLIENT_WALLET),
                                                         ctx))]
@@ -87,6 +95,10 @@ async def wallet_screen(ctx: Context, before_id: int = 0) -> tuple[str, Keyboard
     in_flight = balances(AccountKind.PAYOUT_IN_FLIGHT)
     if any(not v.is_zero for v in in_flight):
         lines.append(ctx.t("Payouts on the way: {amount}", amount=_amounts(in_flight, ctx)))
+    percent = current().fee_percent
+    if percent and (accounts_of(AccountKind.EXPERT_PENDING) or available):
+        lines.append(ctx.t("Service fee: {percent}% of every payment released to you.",
+                           percent=format_decimal(percent, locale=ctx.language)))
     page, older = await history_page(ctx, accounts, before_id)
     lines += ["", ctx.t("Recent transactions:") if page else ctx.t("No transactions yet.")]
     lines += [ctx.t("{date} · {what} · {amount}", date=_date(line.created_at, ctx),

@@ -22,6 +22,7 @@ from storage.repos.market import SqlMarketRepos
 from storage.repos.milestones import SqlMilestonesRepo
 from storage.repos.outbox import SqlOutboxRepo
 from storage.repos.payments import SqlPaymentsRepo
+from storage.repos.payouts import SqlPayoutsRepo
 from storage.repos.relay import SqlRelayRepo
 from storage.repos.support import SqlSupportRepo
 
@@ -83,6 +84,7 @@ class SqlUnitOfWork:
         self.email = SqlEmailRepo(session)
         self.payments = SqlPaymentsRepo(session)
         self.milestones = SqlMilestonesRepo(session)
+        self.payouts = SqlPayoutsRepo(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

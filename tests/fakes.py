@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NoReturn, Self, TypeVar
 
+from core.payouts.ports import PayoutsRepo
 from core.ports import (
     DialogRepo,
     EmailRepo,
@@ -75,6 +76,7 @@ class FakeUnitOfWork:
         self.email: EmailRepo = Missing("email")
         self.payments: PaymentsRepo = Missing("payments")
         self.milestones: MilestonesRepo = Missing("milestones")
+        self.payouts: PayoutsRepo = Missing("payouts")
         self.commits = 0
 
     async def __aenter__(self) -> Self:

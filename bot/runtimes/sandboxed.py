@@ -74,6 +74,11 @@ async def run_sandbox(base: Settings, stop: asyncio.Event | None = None, *,
     if catcher is not None:  # e-mail (verification codes) is shown in the chat
         settings = settings.model_copy(update={"smtp_url": catcher.url})
     app = build_app(settings, clock, sandbox=True)
+    if settings.payout_provider == "manual":  # payouts go all the way in a trial
+        from bot.sandbox.payouts import SandboxPayouts
+        from handlers.payouts.ticks import use_provider
+
+        use_provider(SandboxPayouts())
     ready = asyncio.Event()
     # With the flood limits off there is nothing to keep to: replies are not paced.
     policy = DEFAULT_RETRY if rate_limits else UNPACED

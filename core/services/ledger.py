@@ -29,6 +29,8 @@ from core.ledger import (
     validate,
 )
 from core.money import Money
+from core.payouts.fees import split_fee
+from core.payouts.policy import current
 from core.ports import UnitOfWork
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "pending_account",
     "refund_escrow",
     "release_escrow",
+    "release_legs",
     "top_up",
     "transfer",
     "wallet_account",
@@ -164,6 +167,21 @@ async def release_escrow(uow: UnitOfWork, *, milestone_id: int, expert_id: int, 
     if fee and fee.is_positive:
         legs.append(Leg(escrow, fees_account(amount.currency), fee))
     return await transfer(uow, key=key, kind="release", at=at, legs=legs)
+
+
+def release_legs(source: AccountRef, expert_id: int, gross: Money,
+                 clears_at: datetime) -> list[Leg]:
+    """FEE-01: a release of ``gross`` as legs: the net to the expert's pending money (with its
+    hold), the service fee (the policy's percentage, rounded half up) to the platform's fees.
+
+    ``gross == fee + net`` always; a zero fee adds no leg.
+    """
+    split = split_fee(gross, current().fee_percent)
+    legs = [Leg(source, pending_account(expert_id, gross.currency), split.net,
+                clears_at=clears_at)] if split.net.is_positive else []
+    if split.fee.is_positive:
+        legs.append(Leg(source, fees_account(gross.currency), split.fee))
+    return legs
 
 
 async def refund_escrow(uow: UnitOfWork, *, milestone_id: int, client_id: int, amount: Money,

@@ -48,7 +48,7 @@ from core.services.ledger import (
     Leg,
     escrow_account,
     fund_escrow,
-    pending_account,
+    release_legs,
     transfer,
     wallet_account,
 )
@@ -231,10 +231,9 @@ async def settle_money(uow: UnitOfWork, milestone: Milestone, contract: Contract
     if escrow.is_zero:
         return escrow
     source = escrow_account(milestone.id, milestone.currency)
-    legs = []
+    legs: list[Leg] = []
     if release.is_positive:
-        legs.append(Leg(source, pending_account(contract.expert_id, milestone.currency),
-                        release, clears_at=available_at(now)))
+        legs += release_legs(source, contract.expert_id, release, available_at(now))
     if (escrow - release).is_positive:
         legs.append(Leg(source, wallet_account(contract.client_id, milestone.currency),
                         escrow - release))

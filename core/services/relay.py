@@ -11,7 +11,8 @@ The rules, in one place:
 - Before an accepted contract joins them, contact details and payment handles
   (:mod:`core.circumvention`) are masked in what the recipient gets and the message is flagged
   to the support queue (MSG-03); the caller warns the sender why paying outside the platform
-  is not allowed (PAY-06). The message is still delivered (decided), masked.
+  is not allowed (PAY-06). The message is still delivered (decided), masked. A pair that is
+  hired direct or Bring-a-Client (PAY-06, :func:`_exempt`) is never masked or flagged.
 - A participant may report the other's message once, with a reason (MSG-02); it goes to the
   support queue. Nobody reports their own message.
 - A suspended user (ACC-02) can read threads and report messages, but not write.
@@ -104,6 +105,11 @@ async def _writable(uow: UnitOfWork, sender: User,
     return recipient, thread, relation
 
 
+async def _exempt(uow: UnitOfWork, a: int, b: int) -> bool:
+    """PAY-06: a pair hired direct or Bring-a-Client may exchange contact details (MSG-03)."""
+    return await uow.payouts.pair_exempt(a, b)
+
+
 async def ensure_may_write(uow: UnitOfWork, sender: User, recipient_id: int) -> User:
     """The recipient, if ``sender`` may write to them now (an existing thread or a relation)."""
     recipient, _thread, _relation = await _writable(uow, sender, recipient_id)
@@ -120,7 +126,8 @@ async def send(uow: UnitOfWork, sender: User, recipient_id: int, content: Conten
     text = validate_text(content.text) if is_text else ""
     if thread is None:
         thread = await uow.relay.add_thread(Thread(sender.id, recipient.id, created_at=now))
-    findings = () if relation.contract else tuple(scan(text))
+    findings = () if relation.contract or await _exempt(uow, sender.id, recipient.id) else (
+        tuple(scan(text)))
     assert thread.id is not None
     message = await uow.relay.add_message(Message(
         thread_id=thread.id, sender_id=sender.id, kind=content.kind, created_at=now, text=text,

@@ -43,7 +43,7 @@ async def flag_user_text(uow: UnitOfWork, author: User, entity: object, now: dat
     ``only`` limits it to the fields just changed; ``reader_id`` is the one reader (nothing is
     flagged when an accepted contract joins them). Returns the flags written.
     """
-    if reader_id is not None and (await uow.relay.relation(author.id, reader_id)).contract:
+    if reader_id is not None and await _joined(uow, author.id, reader_id):
         return []
     wanted = frozenset(only) if only is not None else None
     flags = []
@@ -63,9 +63,15 @@ async def readable(uow: UnitOfWork, reader: User, entity: E) -> E:
     author = AUTHOR[type(entity)](entity)
     if author is None or author == reader.id or is_staff(reader):
         return entity
-    if (await uow.relay.relation(reader.id, author)).contract:
+    if await _joined(uow, reader.id, author):
         return entity
     return masked(entity)
+
+
+async def _joined(uow: UnitOfWork, a: int, b: int) -> bool:
+    """Whether two users may read each other's contact details: an accepted contract joins
+    them, or they are a pair hired direct or brought as a client (PAY-06)."""
+    return (await uow.relay.relation(a, b)).contract or await uow.payouts.pair_exempt(a, b)
 
 
 async def readable_by(uow: UnitOfWork, reader_id: int, entity: E) -> E:

@@ -140,7 +140,9 @@ async def test_ms_02_ms_05_ms_06_propose_approve_fund_short_submit_revise_accept
     await alice.press("Accept and release $250.00")
     assert (await _milestone(bot, milestone_id)).state is S.RELEASED
     money = await balances(bot.database, milestone_id, alice.id, bob.id)
-    assert (money["escrow"], money["pending"]) == (usd("0"), usd("250.00"))
+    assert (money["escrow"], money["pending"]) == (usd("0"), usd("225.00"))  # FEE-01: 10%
+    await deliver(bot)  # FEE-01: the release shows gross, fee and net (Bob reads Russian)
+    assert all(f"{amount}\xa0$" in bob.last_text for amount in ("250,00", "25,00", "225,00"))
 
 
 async def test_ms_04_a_change_request_with_a_higher_amount_is_charged_on_approval(
@@ -212,7 +214,7 @@ async def test_ms_08_a_dispute_reaches_the_queue_and_support_resolves_it(
     assert "A third was delivered" in alice.last_text and "A third was delivered" in (
         bob.last_text)
     money = await balances(bot.database, milestone_id, alice.id, bob.id)
-    assert (money["wallet"], money["pending"], money["escrow"]) == (usd("70.00"), usd("30.00"),
+    assert (money["wallet"], money["pending"], money["escrow"]) == (usd("70.00"), usd("27.00"),
                                                                     usd("0"))
     assert not await open_items(bot)
     await alice.command("/wallet")
@@ -243,4 +245,4 @@ async def test_ms_09_reminders_and_auto_release_run_from_the_registered_ticks(
     assert "released to the freelancer automatically" in alice.last_text
     async with bot.database.uow() as uow:
         holds = await uow.ledger.open_holds(Owner.user(bob.id))
-    assert [h.amount for h in holds] == [usd("100.00")]
+    assert [h.amount for h in holds] == [usd("90.00")]  # FEE-01: the net

@@ -283,6 +283,13 @@ class FakeSupport(Unfaked):
         return item
 
 
+class FakePayouts(Unfaked):
+    """No pair is hired direct or brought as a client (PAY-06) in these tests."""
+
+    async def pair_exempt(self, a: int, b: int) -> bool:
+        return False
+
+
 class FakeUow(FakeUnitOfWork):
     """Just the repositories the marketplace services use."""
 
@@ -293,6 +300,7 @@ class FakeUow(FakeUnitOfWork):
         self.market: FakeMarket = FakeMarket()
         self.relay: FakeRelay = FakeRelay(self.market)
         self.support: FakeSupport = FakeSupport()
+        self.payouts: FakePayouts = FakePayouts()
 
     def add_user(self, user: User) -> User:
         self.users.rows[user.id] = user

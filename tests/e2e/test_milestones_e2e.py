@@ -185,8 +185,8 @@ async def test_ms_05_ms_06_hold_01_propose_fund_short_revise_accept_and_clear_in
     assert report.done["holds"] == 1 and not report.failed
     await boris.command("/wallet")
     wallet = await boris.wait_message(WAIT, predicate=_starts(RU("Your wallet")))
-    assert RU("Earnings available: {amount}",
-              amount=format_money(usd("250.00"), "ru")) in (wallet.text or "")
+    assert RU("Earnings available: {amount}",  # FEE-01: 250.00 less the 10% fee
+              amount=format_money(usd("225.00"), "ru")) in (wallet.text or "")
     assert RU("Pending: {amount}", amount=format_money(usd("0"), "ru")) in (wallet.text or "")
 
 
@@ -249,4 +249,4 @@ async def test_ms_04_ms_08_a_change_request_and_a_dispute_resolved_by_support(
     await _notified(boris, "Half of the drawings were delivered")
     money = await balances(running.app.db, milestone_id, alice.id, boris.id)
     assert (money["wallet"], money["escrow"], money["pending"]) == (
-        usd("70.00"), usd("0"), usd("50.00"))
+        usd("70.00"), usd("0"), usd("45.00"))  # FEE-01: 50.00 less the 10% fee

@@ -301,17 +301,18 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
             "Support decided the dispute about the milestone “{title}”: {released} to the "
             "freelancer, {refunded} back to the client's wallet. Reason: {text}",
             title="Assembly model", released="$100.00", refunded="$100.00", text=reason))
-        await person.see("bob", RU(
-            "Support decided the dispute about the milestone “{title}”: {released} to the "
-            "freelancer, {refunded} back to the client's wallet. Reason: {text}",
-            title="Assembly model", released=ru_usd("100.00"), refunded=ru_usd("100.00"),
-            text=reason))
+        await person.see("bob", RU(  # FEE-01: the freelancer reads gross, fee and net
+            "Support decided the dispute about the milestone “{title}”: {released} to you (the "
+            "service fee is {fee}, {net} is yours), {refunded} back to the client's wallet. "
+            "Reason: {text}", title="Assembly model", released=ru_usd("100.00"),
+            fee=ru_usd("10.00"), net=ru_usd("90.00"), refunded=ru_usd("100.00"), text=reason))
 
-        # HOLD-01: five days later bob's $450 is available; alice keeps the $100 refund.
+        # HOLD-01: five days later bob's $405 (450 less the 10% fee) is available; alice keeps
+        # the $100 refund.
         person.play("bob")
         person.say("/wallet")
         before = await person.see("bob", RU("Your wallet"))
-        assert RU("Pending: {amount}", amount=ru_usd("450.00")) in before.text
+        assert RU("Pending: {amount}", amount=ru_usd("405.00")) in before.text
         person.say("/sandbox_time +5d")
         moved = RU("The sandbox clock moved forward by {offset} and now reads {now} UTC. "
                    "Everything that fell due is being done; its messages follow.",
@@ -322,13 +323,13 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
         clearings = {(await person.see("bob", *cleared)).text.strip() for _ in range(2)}
         assert clearings == {RU("{amount} is now available in your wallet. Send /wallet to see "
                                 "your balance.", amount=ru_usd(amount))
-                             for amount in ("350.00", "100.00")}
+                             for amount in ("315.00", "90.00")}
         person.say("/wallet")
         wallet = await person.see("bob", RU("Your wallet"))
         person.play("alice")
         person.say("/wallet")
         alices = await person.see("alice", EN("Your wallet"))
-    assert RU("Earnings available: {amount}", amount=ru_usd("450.00")) in wallet.text
+    assert RU("Earnings available: {amount}", amount=ru_usd("405.00")) in wallet.text
     assert RU("Pending: {amount}", amount=ru_usd("0")) in wallet.text
     assert EN("Balance: {amount}", amount="$100.00") in alices.text
     assert EN("In escrow: {amount}", amount="$0.00") in alices.text

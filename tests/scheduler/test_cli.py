@@ -44,7 +44,7 @@ def test_hold_01_tick_command_clears_what_is_due_at_the_given_instant(
     asyncio.run(_prepare(url))
 
     others = (", milestone_contract_end: 0, milestone_auto_release: 0, "
-              "milestone_reminders: 0\n")  # the other ticks
+              "milestone_reminders: 0, payouts_send: 0, payouts_status: 0\n")  # the other ticks
     assert main(["tick", "--at", "2026-12-06T23:59:59Z"]) == 0
     assert capsys.readouterr().out == "ticks at 2026-12-06T23:59:59+00:00: holds: 0" + others
     assert main(["tick", "--at", "2026-12-07T00:00:00Z"]) == 0

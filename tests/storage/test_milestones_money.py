@@ -102,8 +102,8 @@ async def test_ms_08_support_releases_part_the_rest_is_refunded_audited_and_clos
     assert (outcome.milestone.state, outcome.milestone.released,
             outcome.milestone.refunded) == (S.RELEASED, usd("60.00"), usd("40.00"))
     assert await balances(db, milestone_id) == {
-        "wallet": usd("40.00"), "escrow": usd("0"), "pending": usd("60.00"),
-        "available": usd("0")}
+        "wallet": usd("40.00"), "escrow": usd("0"), "pending": usd("54.00"),
+        "available": usd("0")}  # FEE-01: 10% of the 60.00 released is the platform's
     async with db.uow() as uow:
         item = present(await uow.support.get_item(present(opened.milestone.dispute_item_id)))
         audit = await uow.support.audit(None, 0, 10)
@@ -165,7 +165,7 @@ async def test_ms_09_reminders_3_and_1_days_before_and_release_at_exactly_14_day
         assert await _tick(db, submitted + offset) == (
             released, [(milestone_id, n) for n in reminders]), offset
     assert await balances(db, milestone_id) == {
-        "wallet": usd("0"), "escrow": usd("0"), "pending": usd("100.00"), "available": usd("0")}
+        "wallet": usd("0"), "escrow": usd("0"), "pending": usd("90.00"), "available": usd("0")}
 
 
 async def test_ms_09_after_downtime_only_what_is_due_now_happens_once(
@@ -243,8 +243,8 @@ async def _ledger_totals(db: Database, milestone_id: int,
                 kind, amount = posting.account.kind, posting.amount
                 if kind is AccountKind.MILESTONE_ESCROW and amount.is_positive:
                     totals["funded"] += amount
-                elif kind is AccountKind.EXPERT_PENDING:
-                    totals["released"] += amount
+                elif kind in (AccountKind.EXPERT_PENDING, AccountKind.PLATFORM_FEES):
+                    totals["released"] += amount  # FEE-01: gross = net + fee
                 elif kind is AccountKind.CLIENT_WALLET and amount.is_positive:
                     totals["refunded"] += amount
         totals["escrow"] = await uow.ledger.balance(escrow_account(milestone_id, "USD"))
