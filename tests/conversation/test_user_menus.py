@@ -174,7 +174,7 @@ async def test_acc_01_every_staff_command_refuses_every_other_role_naming_the_ro
         assert tr(UNKNOWN_COMMAND) not in user.replies, command
 
 
-MENTION = re.compile(r"(?<![\w@])/([a-z_]+)")
+MENTION = re.compile(r"(?<![\w@/.])/([a-z_]+)")  # not a path in a link (t.me/bot)
 
 
 @pytest.mark.parametrize("role", ["expert", "client", "both"])

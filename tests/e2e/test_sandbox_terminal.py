@@ -7,6 +7,7 @@ it prints only once it is shutting down), with a generous timeout against a hang
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,6 +43,7 @@ class Stream:
         with self.changed:
             self.ended = True
             self.changed.notify_all()
+        pipe.close()  # read to its end: close it here, in the reading thread
 
     def wait_for(self, match: Callable[[bytes], bool]) -> bool:
         """Whether a line matching ``match`` came before the end of the stream."""
@@ -85,6 +87,8 @@ def test_ctrl_c_with_stdin_a_pipe_ends_cleanly_and_prompts_stand_on_their_own_li
         if process.poll() is None:
             process.kill()
             process.wait()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
     assert "Fatal Python error" not in err.text, err.text[-3000:]
     assert code in (0, 130)
     shown = out.text

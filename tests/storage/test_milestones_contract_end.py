@@ -34,6 +34,7 @@ from core.services.contract_end import EndFate
 from core.services.ledger import (
     available_account,
     escrow_account,
+    fees_account,
     pending_account,
     wallet_account,
 )
@@ -137,7 +138,7 @@ async def test_ms_10_ending_refunds_funded_milestones_and_keeps_work_in_progress
     assert Action.SUBMIT in board.actions(next(m for m in board.milestones if m.id == second))
     await act_as(db, EXPERT, ms.submit, second, "Drawings attached", (), later)
     await act_as(db, CLIENT, ms.act, second, Action.ACCEPT, later)
-    assert (await balances(db, second))["pending"] == usd("300.00")
+    assert (await balances(db, second))["pending"] == usd("270.00")  # FEE-01: the 10% service fee is kept
     assert await act_as(db, CLIENT, plan.board_contracts) == []  # nothing left to settle
     # ending twice moves nothing twice
     with pytest.raises(DomainError):
@@ -181,7 +182,7 @@ async def test_ms_10_unsettled_work_goes_to_support_exactly_14_days_after_the_en
     assert sum("support" in text for _user, text, _key in notices) >= 2
     await act_as(db, SUPPORT, resolve, second, Resolution.RELEASE, "Work was delivered",
                  end + timedelta(days=15))
-    assert (await balances(db, second))["pending"] == usd("300.00")
+    assert (await balances(db, second))["pending"] == usd("270.00")  # FEE-01: net of the fee
 
 
 async def test_ms_10_work_submitted_by_the_end_is_released_under_ms_09_not_escalated(
@@ -259,6 +260,7 @@ class World:
     contract_id: int
     ids: list[int]
     paid_in: Money
+    fees_before: Money  # the platform's fee account is shared by every example (FEE-01)
     last_tick: datetime | None = None
 
 
@@ -287,7 +289,9 @@ async def _world(db: Database, clock: FixedClock) -> World:
                                clock.now())
         await act_as(db, client, ms.act, outcome.milestone.id, Action.APPROVE, clock.now())
         ids.append(int(outcome.milestone.id))
-    return World(client, expert, contract.id, ids, usd("0"))
+    async with db.uow() as uow:
+        fees_before = await uow.ledger.balance(fees_account("USD"))
+    return World(client, expert, contract.id, ids, usd("0"), fees_before)
 
 
 async def _do(db: Database, clock: FixedClock, world: World, what: str, arg: int) -> None:
@@ -356,9 +360,11 @@ async def _check(db: Database, clock: FixedClock, world: World) -> None:
         wallet = await uow.ledger.balance(wallet_account(world.client, "USD"))
         expert = (await uow.ledger.balance(pending_account(world.expert, "USD"))
                   + await uow.ledger.balance(available_account(world.expert, "USD")))
+        fees = await uow.ledger.balance(fees_account("USD")) - world.fees_before  # FEE-01
         listed = {who: [c.id for c in await plan.board_contracts(uow, await _user(uow, who))]
                   for who in (world.client, world.expert)}
-    assert wallet + sum(escrows.values(), usd("0")) + expert == world.paid_in  # nothing lost
+    assert (wallet + sum(escrows.values(), usd("0")) + expert + fees
+            == world.paid_in)  # nothing lost
     ended_at = contract.ended_at if contract.status is ContractStatus.ENDED else None
     for milestone in milestones:
         escrow = escrows[milestone.id]
