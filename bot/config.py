@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "listen_address", "load_settings", "require_webhook_secret"]
 
 DEFAULT_DB = f"sqlite+aiosqlite:///{Path('data') / 'marketplace.db'}"
 
@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     currency: str = "USD"
     smtp_url: str | None = None
     log_level: str = "INFO"
+    # Running at scale (bot.webhook, bot.metrics, bot.send_budget): see the README.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str | None = "127.0.0.1:8080"
+    webhook_reply_within: float = Field(default=8.0, gt=0)
+    metrics_listen: str | None = None
+    tick_interval: float = Field(default=60.0, gt=0)
+    outbox_rate: float = Field(default=30.0, gt=0)
+    outbox_retention_days: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -82,11 +91,52 @@ class Settings(BaseSettings):
             raise ValueError("must look like smtp://user:password@host:587 or smtps://host:465")
         return value.strip()
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value.strip().rstrip("/")
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError(f"must be host:port such as 127.0.0.1:8080, got {value!r}")
+        return value.strip()
+
     def require_token(self) -> str:
         """The bot token, or a :class:`ConfigError` naming ``BOT_TOKEN``."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather in BOT_TOKEN")
         return self.bot_token.get_secret_value().strip()
+
+
+def require_webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET for webhook mode, or a :class:`ConfigError` naming it.
+
+    Telegram accepts 1-256 characters of ``A-Z``, ``a-z``, ``0-9``, ``_`` and ``-``.
+    """
+    secret = settings.webhook_secret.get_secret_value().strip() if settings.webhook_secret \
+        else ""
+    if not secret:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs a secret token "
+                          "(1-256 characters: letters, digits, _ and -)")
+    if len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+        raise ConfigError("WEBHOOK_SECRET is invalid: use 1-256 letters, digits, _ and -")
+    return secret
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``host:port`` as (host, port)."""
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -60,6 +60,12 @@ class Dispatcher:
         self.uow_factory = uow_factory
         self.clock = clock
         self.settings = settings
+        #: Told the outcome of every update: ok, duplicate, refused or error (metrics).
+        self.observer: Callable[[Incoming, str], None] | None = None
+
+    def _observe(self, incoming: Incoming, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer(incoming, outcome)
 
     async def process(self, incoming: Incoming) -> list[Action]:
         """Handle ``incoming`` exactly once; return what to send back."""
@@ -67,15 +73,19 @@ class Dispatcher:
             async with self.uow_factory() as uow:
                 if not await uow.updates.claim(incoming.update_id, self.clock.now()):
                     log.info("update %s already processed", incoming.update_id)
+                    self._observe(incoming, "duplicate")
                     return []
                 ctx = await self._context(incoming, uow)
                 actions = await self._route(incoming, ctx)
                 await uow.commit()
+                self._observe(incoming, "ok")
                 return _with_callback_answer(incoming, actions)
         except DomainError as refusal:
+            self._observe(incoming, "refused")
             return await self._refuse(incoming, refusal)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
+            self._observe(incoming, "error")
             language = await self._stored_language(incoming)
             return _tell(incoming, translator(language)(UNEXPECTED))
 

@@ -75,6 +75,8 @@ class RetryPolicy:
     max_delay: float = 30.0
     max_retry_after: float = 300.0
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    #: Told ``retry_after`` of every 429 received (the metrics count them).
+    on_flood: Callable[[float], None] | None = None
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""
@@ -111,6 +113,8 @@ async def call_with_retry(
             failures += 1
             if failure.kind == "flood":
                 delay = min(max(failure.retry_after, 0.0), policy.max_retry_after)
+                if policy.on_flood is not None:
+                    policy.on_flood(failure.retry_after)
             elif failure.kind == "transient":
                 delay = policy.backoff(failures)
             else:
