@@ -78,7 +78,8 @@ class WebhookEndpoint:
         self.metrics.webhook_requests.labels(str(status)).inc()
         return web.Response(status=status, text="ok" if status == 200 else "")
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
+        """One POST from Telegram."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             log.warning("webhook: a request without the right secret token was refused")

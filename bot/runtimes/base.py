@@ -186,7 +186,7 @@ class PollingRuntime(ABC):
         path = webhook_path(settings.webhook_url, secret)
 
         def routes(app: web.Application) -> None:
-            app.router.add_post(path, endpoint)
+            app.router.add_post(path, endpoint.handle)
             health_routes(app, self.app.db, self.app.metrics)
 
         async with BotHttpServer(settings.webhook_listen or DEFAULT_WEBHOOK_LISTEN, routes):

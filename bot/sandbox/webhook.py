@@ -13,21 +13,27 @@ Up to the webhook's ``max_connections`` requests are open at once, but the updat
 chat go one at a time, in order: the next one only after the previous was confirmed (so a
 bot that answers once an update is handled sees each chat's updates in order, whichever of
 its processes receives them).
+
+The sandbox posts only to this machine (a loopback address or ``localhost``): a webhook
+elsewhere is recorded but nothing is sent to it (``last_error_message`` says why).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from bot.sandbox.world import Queued, World
 
-__all__ = ["WebhookDelivery", "update_chat"]
+__all__ = ["WebhookDelivery", "is_local", "update_chat"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,17 @@ def update_chat(update: dict[str, Any]) -> int | None:
         if isinstance(sender, dict) and "id" in sender:
             return int(sender["id"])
     return None
+
+
+def is_local(url: str) -> bool:
+    """True if ``url`` names this machine (loopback or ``localhost``)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _kind(update: dict[str, Any]) -> str:
@@ -69,6 +86,7 @@ class WebhookDelivery:
         self._task: asyncio.Task[None] | None = None
         self._requests: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
+        self._outcomes = 0  # requests finished (a new retry time may have been set)
 
     def start(self) -> None:
         """Start delivering (in the running event loop)."""
@@ -94,11 +112,13 @@ class WebhookDelivery:
         hook = self.world.webhook
         if hook is None:
             return None
+        if not is_local(str(hook.get("url"))):
+            hook["last_error_message"] = "The sandbox delivers webhooks only to this machine"
+            return None
         allowed = set(hook.get("allowed_updates") or ())
         if allowed:
             self.world.pending = [q for q in self.world.pending if _kind(q.update) in allowed]
-        in_flight = sum(1 for _ in self._busy)
-        if in_flight >= int(hook.get("max_connections") or 40):
+        if len(self._busy) >= int(hook.get("max_connections") or 40):
             return None
         blocked: set[int | None] = set()
         now = self._loop_time()
@@ -120,10 +140,14 @@ class WebhookDelivery:
             return None
         return max(0.0, min(waiting) - self._loop_time()) + 0.001
 
+    def _ready(self, seen: int) -> bool:
+        """Something to do: a request finished since ``seen``, or an update may go."""
+        return self._outcomes != seen or self._next() is not None
+
     async def _run(self) -> None:
         signal = self.world.updates_signal
         while True:
-            await signal.wait_for(lambda: self._next() is not None, self._retry_in())
+            await signal.wait_for(partial(self._ready, self._outcomes), self._retry_in())
             queued = self._next()
             if queued is None:
                 continue
@@ -176,5 +200,6 @@ class WebhookDelivery:
                 self.world.webhook["last_error_date"] = self.world.now()
                 self.world.webhook["last_error_message"] = error
             log.info("sandbox webhook: update %s: %s; again in %.1f s", update_id, error, delay)
+        self._outcomes += 1
         self.world.updates_signal.notify()
         self.world.changed.notify()
