@@ -91,7 +91,7 @@ async def _backlog(app: App) -> int:
 def tick_scheduler(app: App) -> TickScheduler:
     """The scheduler as the settings want it: TICK_INTERVAL, OUTBOX_RETENTION_DAYS."""
     settings = app.settings
-    budget = send_budget_for(app.db, settings.outbox_rate)
+    budget = send_budget_for(app.db, settings.send_rate)
     return TickScheduler(
         app.db, app.clock, interval=settings.tick_interval,
         retention=timedelta(days=settings.outbox_retention_days), metrics=app.metrics,

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     webhook_reply_within: float = Field(default=8.0, gt=0)
     metrics_listen: str | None = None
     tick_interval: float = Field(default=60.0, gt=0)
-    outbox_rate: float = Field(default=30.0, gt=0)
+    send_rate: float = Field(default=28.0, gt=0, le=30)
+    outbox_rate: float = Field(default=28.0, gt=0, le=30)
     outbox_retention_days: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_ids", mode="before")

@@ -41,7 +41,7 @@ from bot.runtimes.common import (
 )
 from bot.runtimes.convert import to_incoming
 from bot.runtimes.perform import Performer
-from bot.send_budget import send_budget_for
+from bot.send_budget import reply_pacer, send_budget_for
 from handlers.contract import Incoming
 
 if TYPE_CHECKING:
@@ -68,8 +68,11 @@ class PollingRuntime(ABC):
         self.app = app
         self.token = token
         self.api_url = api_url
-        self.policy = (replace(policy, on_flood=app.metrics.reply_flood)
-                       if policy.on_flood is None else policy)
+        # Sends of every process take tokens from one budget (PostgreSQL; none on SQLite).
+        self.budget = send_budget_for(app.db, app.settings.send_rate)
+        self.policy = replace(
+            policy, on_flood=policy.on_flood or app.metrics.reply_flood,
+            pace=policy.pace or reply_pacer(self.budget))
         self.lanes = ChatLanes()
         self.username = ""
         self._halt = asyncio.Event()
@@ -161,15 +164,16 @@ class PollingRuntime(ABC):
     def outbox(self) -> OutboxDelivery:
         """Deliver the outbox through this runtime's bot while it polls (:mod:`bot.outbox`).
 
-        Sends keep OUTBOX_RATE (at most 30 a second) and take their tokens from the budget
-        shared with the other processes on PostgreSQL (:mod:`bot.send_budget`).
+        This process's outbox keeps OUTBOX_RATE; every send also takes its tokens from the
+        budget shared with the other processes on PostgreSQL (SEND_RATE overall, 1/s per chat:
+        :mod:`bot.send_budget`).
         """
         transport = BotSender(self.performer.bot, self.performer.toolkit)
         rate = self.app.settings.outbox_rate
         sender = OutboxSender(self.app.db, transport, self.app.clock,
                               limiter=SendLimiter(overall=max(1, min(30, int(rate))),
                                                   time_source=time.monotonic),
-                              budget=send_budget_for(self.app.db, rate))
+                              budget=self.budget)
         self.app.metrics.outbox_sent = lambda: float(sender.sent)
         self.app.metrics.outbox_floods = lambda: float(sender.floods)
         return OutboxDelivery(sender)

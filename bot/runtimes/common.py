@@ -77,6 +77,9 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
     #: Told ``retry_after`` of every 429 received (the metrics count them).
     on_flood: Callable[[float], None] | None = None
+    #: Awaited with ``what`` before each attempt: waits for the send budget shared by the
+    #: bot's processes (:mod:`bot.send_budget`).
+    pace: Callable[[str], Awaitable[object]] | None = None
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""
@@ -106,6 +109,8 @@ async def call_with_retry(
     pause = policy.sleep if sleep is None else sleep
     failures = 0
     while True:
+        if policy.pace is not None:
+            await policy.pace(what)
         try:
             return await call()
         except Exception as exc:

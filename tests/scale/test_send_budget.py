@@ -37,31 +37,34 @@ async def test_the_overall_limit_holds_across_processes(
         database: Database, other_process: Database) -> None:
     one = PostgresSendBudget(database, overall=0.01)  # one message per 100 s
     two = PostgresSendBudget(other_process, overall=0.01)
-    assert await one.try_take(1001) == 0.0
-    wait = await two.try_take(1002)  # another chat, another process: the bot's budget is spent
-    assert 90 < wait <= 100.1
-    # The refused take gave the chat's token back: chat 1002 has no bucket yet.
-    assert await _keys(database) == {"all", "chat:1001"}
+    assert await one.reserve(1001) == 0.0
+    # Another chat, another process: the bot's budget is spent, the next slot is in 100 s,
+    # and the one after that in 200 s (each taker gets its own slot).
+    assert 99 < await two.reserve(1002) <= 100.1
+    assert 199 < await one.reserve(None) <= 200.1
+    assert await _keys(database) == {"all", "chat:1001", "chat:1002"}
 
 
 async def test_the_per_chat_limit_holds_across_processes(
         database: Database, other_process: Database) -> None:
     one = PostgresSendBudget(database, overall=1000, per_chat=0.01)
     two = PostgresSendBudget(other_process, overall=1000, per_chat=0.01)
-    assert await one.try_take(1001) == 0.0
-    assert await two.try_take(1002) == 0.0  # other chats are free
-    assert 90 < await two.try_take(1001) <= 100.2  # chat 1001 had its message
+    assert await one.reserve(1001) == 0.0
+    assert await two.reserve(1002) < 0.01  # other chats are free
+    assert 99 < await two.reserve(1001) <= 100.2  # chat 1001 had its message
+    # ... and waiting for it does not hold the others back: no overall slot was reserved.
+    assert await two.reserve(None) < 0.01  # a reply takes the overall bucket only
 
 
 async def test_a_burst_lets_that_many_through_at_once(database: Database) -> None:
     budget = PostgresSendBudget(database, overall=0.01, burst=3)
-    assert [await budget.try_take(chat) for chat in (1, 2, 3)] == [0.0, 0.0, 0.0]
-    assert await budget.try_take(4) > 0
+    assert [await budget.reserve(None) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert 99 < await budget.reserve(None) <= 100.1
 
 
 async def test_quiet_chats_are_purged_and_the_overall_bucket_kept(database: Database) -> None:
     budget = PostgresSendBudget(database, overall=1000)
-    await budget.try_take(1001)
+    await budget.reserve(1001)
     assert await budget.purge(idle=3600) == 0
     assert await budget.purge(idle=-3600) == 1  # "quiet for -1 h": every chat qualifies
     assert await _keys(database) == {"all"}
