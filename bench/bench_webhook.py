@@ -1,12 +1,12 @@
 """Updates per second through webhook mode with 1 and with 3 bot processes on PostgreSQL.
 
 Run by hand from the repository root, with PostgreSQL on 127.0.0.1:5432 (database ``test``,
-trust auth, as ``.ci/run`` uses; a scratch database is made and dropped)::
+trust auth, as ``.ci/run`` uses; a scratch schema is made and dropped)::
 
     python bench/bench_webhook.py                      # 1 and 3 processes
     python bench/bench_webhook.py --processes 3 --updates 3000 --seconds 20
 
-For each process count: a fresh database, the sandbox Bot API server (flood limits off: this
+For each process count: a fresh schema, the sandbox Bot API server (flood limits off: this
 measures handling, not Telegram's send limits), a round-robin proxy, and that many
 ``python -m bot run --webhook`` processes (aiogram). A **load generator in a separate
 process** (this script with ``--generate``) plays Telegram: it POSTs updates straight to the
@@ -134,7 +134,7 @@ async def _measure(processes: int, opts: argparse.Namespace, tmp: Path) -> dict[
         RoundRobinProxy,
         bot_env,
         free_port,
-        scratch_database,
+        scratch_schema,
         wait_until,
     )
 
@@ -147,9 +147,9 @@ async def _measure(processes: int, opts: argparse.Namespace, tmp: Path) -> dict[
     proxy = RoundRobinProxy(ports)
     await proxy.start()
     try:
-        async with scratch_database(opts.database, "bench") as url:
+        async with scratch_schema(opts.database, "bench") as schema:
             bots = [BotProcess(f"bot{i}", port, bot_env(
-                token=TOKEN, api_url=server.url, database_url=url,
+                token=TOKEN, api_url=server.url, database_url=opts.database, schema=schema,
                 webhook_url=f"{proxy.url}/tg", secret=SECRET, runtime="aiogram"),
                 tmp / f"bench{processes}-{i}.log", cwd=tmp) for i, port in enumerate(ports)]
             try:

@@ -72,7 +72,7 @@ def build_app(settings: Settings, clock: Clock | None = None, *, sandbox: bool =
     (moving the clock, which must then be movable, such as :class:`bot.clock.OffsetClock`).
     """
     clock = clock or SystemClock()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, schema=settings.database_schema)
     dispatcher = Dispatcher(build_router(), db.uow, clock,
                             handler_settings(settings, sandbox=sandbox))
     metrics = Metrics()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ConfigError", "Settings", "listen_address", "load_settings", "require_webhook_secret"]
@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = DEFAULT_DB
+    database_schema: str | None = None  # PostgreSQL: the schema to work in (search_path)
     bot_runtime: Literal["aiogram", "ptb"] = "aiogram"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     default_language: Literal["en", "ru", "uk", "es"] = "en"
@@ -74,6 +75,17 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
         return value
+
+    @field_validator("database_schema")
+    @classmethod
+    def _schema(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not str(info.data.get("database_url", "")).startswith("postgresql"):
+            raise ValueError("is for PostgreSQL only (DATABASE_URL is not postgresql+asyncpg)")
+        if not all(c.isascii() and (c.isalnum() or c == "_") for c in value.strip()):
+            raise ValueError("must be a PostgreSQL schema name: letters, digits and _")
+        return value.strip()
 
     @field_validator("currency")
     @classmethod

@@ -306,7 +306,7 @@ def tick_command(args: argparse.Namespace) -> int:
     at = args.at or SystemClock().now()
 
     async def run() -> TickReport:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, schema=settings.database_schema)
         try:
             await database.migrate()
             return await run_ticks(database.uow, at)

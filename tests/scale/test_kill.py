@@ -5,7 +5,8 @@ SIGKILLed, and later a second process is SIGKILLed and restarted.
 50 pairs of an employer and a freelancer (40 updates a pair): both sign up and top up their
 wallets (an invoice paid: pre-checkout and payment) and look at them, the employer posts a
 project, the freelancer applies (the employer is notified), and each writes four messages to
-the other through the bot (each relayed through the outbox). Two holds fall due during the run: one before the leader
+the other through the bot (each relayed through the outbox). Two holds fall due during the
+run: one before the leader
 is killed, one right after, which only the new leader can clear.
 
 Afterwards: every update was processed exactly once and had its effects once, every
@@ -58,7 +59,7 @@ from tests.scale.cluster import (
     SendRecorder,
     bot_env,
     free_port,
-    scratch_database,
+    scratch_schema,
     wait_until,
 )
 from tests.scheduler.conftest import add_expert, hold_until
@@ -333,14 +334,14 @@ async def pair(run: Run, n: int) -> None:
 
 
 @contextlib.asynccontextmanager
-async def cluster(tmp_path: Path, database_url: str, server: SandboxServer
+async def cluster(tmp_path: Path, scratch: Scratch, server: SandboxServer
                   ) -> AsyncIterator[tuple[list[BotProcess], RoundRobinProxy]]:
     ports = [free_port() for _ in range(3)]
     proxy = RoundRobinProxy(ports)
     await proxy.start()
     processes = [
         BotProcess(f"bot{i + 1}", port, bot_env(
-            token=TOKEN, api_url=server.url, database_url=database_url,
+            token=TOKEN, api_url=server.url, database_url=scratch.url, schema=scratch.schema,
             webhook_url=f"{proxy.url}/tg", secret=SECRET, runtime=runtime,
             TICK_INTERVAL="2", PAYMENT_PROVIDER_TOKEN=PROVIDER),
             tmp_path / f"bot{i + 1}.log", cwd=tmp_path)
@@ -371,17 +372,25 @@ async def _count(db: Database, table: Any, *where: Any) -> int:
             select(func.count()).select_from(table).where(*where))).scalar_one())
 
 
+@dataclass(frozen=True)
+class Scratch:
+    """The PostgreSQL database and the fresh schema the bot processes share."""
+
+    url: str
+    schema: str
+
+
 @pytest.fixture
-async def database_url() -> AsyncIterator[str]:
+async def scratch() -> AsyncIterator[Scratch]:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("the kill test needs TEST_DATABASE_URL (PostgreSQL)")
-    async with scratch_database(url, "killtest") as scratch:
-        yield scratch
+    async with scratch_schema(url, "killtest") as schema:
+        yield Scratch(url, schema)
 
 
 async def test_three_webhook_processes_survive_killing_the_leader_and_another_one(
-        tmp_path: Path, database_url: str) -> None:
+        tmp_path: Path, scratch: Scratch) -> None:
     random.seed(15)
     server = SandboxServer(token=TOKEN, rate_limits=True)
     # Telegram lets a chat have a short burst (the bot answers some updates with an edit and a
@@ -389,7 +398,7 @@ async def test_three_webhook_processes_survive_killing_the_leader_and_another_on
     server.world.limiter = RateLimiter(server.world.time_source, overall=30, per_chat=2)
     recorder = SendRecorder(server)
     recorder.install()
-    db = Database(database_url)
+    db = Database(scratch.url, schema=scratch.schema)
     run = Run(server, db, Pacer(RATE))
     received = server.world.bot_message
 
@@ -407,7 +416,7 @@ async def test_three_webhook_processes_survive_killing_the_leader_and_another_on
         first_due = datetime.now(UTC) + timedelta(seconds=20)
         first_hold = await hold_until(db, 9001, "10", first_due, "kill-test-hold-1")
         launched = time.monotonic()
-        async with cluster(tmp_path, database_url, server) as (processes, proxy), \
+        async with cluster(tmp_path, scratch, server) as (processes, proxy), \
                 aiohttp.ClientSession() as http:
             await wait_until(lambda: all_healthy(http, processes), 90, "3 healthy processes")
             await wait_until(lambda: server.world.webhook is not None, 30, "setWebhook")
@@ -536,12 +545,13 @@ async def _check(run: Run, db: Database, recorder: SendRecorder, figures: dict[s
     figures["messages accepted"] = len(recorder.accepted)
     figures["most messages in one second"] = recorder.busiest_second()
     figures["most to one chat in one second"] = recorder.busiest_chat_second()
-    figures["429s"] = len(recorder.refused)
+    figures["429s (for the overall limit)"] = (
+        f"{len(recorder.refused)} ({recorder.refused_overall})")
     figures["most 429s in one second"] = recorder.worst_429_second()
     assert recorder.busiest_second() <= 30
     assert recorder.busiest_chat_second() <= 2
     assert len(recorder.refused) <= max(30, len(recorder.accepted) // 50)
-    assert recorder.worst_429_second() <= 10
+    assert recorder.worst_429_second() <= 15
 
     # Each due hold cleared exactly once, by whichever process led, and told once.
     for hold_id, expert, amount in ((first_hold, 9001, "10"), (second_hold, 9002, "20")):
@@ -552,6 +562,7 @@ async def _check(run: Run, db: Database, recorder: SendRecorder, figures: dict[s
                 "0", "USD")
             assert await uow.ledger.balance(available_account(expert, "USD")) == Money.of(
                 amount, "USD")
-    report = await run_check(db.url.render_as_string(hide_password=False))
+    report = await run_check(db.url.render_as_string(hide_password=False),
+                             schema=db.schema)
     figures["ledger check"] = "clean" if report.ok else report.problems
     assert report.ok, report.problems

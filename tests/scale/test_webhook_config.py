@@ -11,7 +11,7 @@ from bot.http import webhook_path, webhook_url
 from tests.e2e.conftest import TOKEN
 
 VARIABLES = ("BOT_TOKEN", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "METRICS_LISTEN",
-             "DATABASE_URL", "TELEGRAM_API_URL")
+             "DATABASE_URL", "DATABASE_SCHEMA", "TELEGRAM_API_URL")
 
 
 @pytest.fixture
@@ -31,6 +31,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
      "WEBHOOK_SECRET"),
     (["run", "--webhook"], {"WEBHOOK_URL": "ftp://bot.example.org"}, "WEBHOOK_URL"),
     (["run"], {"METRICS_LISTEN": "9100"}, "METRICS_LISTEN"),
+    (["run"], {"DATABASE_SCHEMA": "tenant_1"}, "DATABASE_SCHEMA"),  # SQLite has no schemas
+    (["run"], {"DATABASE_URL": "postgresql+asyncpg://db/x", "DATABASE_SCHEMA": "a;b"},
+     "DATABASE_SCHEMA"),
 ])
 def test_webhook_mode_without_its_settings_exits_2_naming_the_variable(
         env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str],
