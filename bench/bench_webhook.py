@@ -6,8 +6,10 @@ trust auth, as ``.ci/run`` uses; a scratch schema is made and dropped)::
     python bench/bench_webhook.py                      # 1 and 3 processes
     python bench/bench_webhook.py --processes 3 --updates 3000 --seconds 20
 
-For each process count: a fresh schema, the sandbox Bot API server (flood limits off: this
-measures handling, not Telegram's send limits), a round-robin proxy, and that many
+For each process count: a fresh schema, the sandbox Bot API server (flood limits off, and
+``SEND_RATE=1000`` so that the shared send budget does not pace the replies: this measures
+handling, not Telegram's send limits, which hold a bot that answers every update to about 30
+updates a second), a round-robin proxy, and that many
 ``python -m bot run --webhook`` processes (aiogram). A **load generator in a separate
 process** (this script with ``--generate``) plays Telegram: it POSTs updates straight to the
 proxy's webhook URL with the secret header, one update per request, and times each request
@@ -150,7 +152,8 @@ async def _measure(processes: int, opts: argparse.Namespace, tmp: Path) -> dict[
         async with scratch_schema(opts.database, "bench") as schema:
             bots = [BotProcess(f"bot{i}", port, bot_env(
                 token=TOKEN, api_url=server.url, database_url=opts.database, schema=schema,
-                webhook_url=f"{proxy.url}/tg", secret=SECRET, runtime="aiogram"),
+                webhook_url=f"{proxy.url}/tg", secret=SECRET, runtime="aiogram",
+                SEND_RATE="1000"),
                 tmp / f"bench{processes}-{i}.log", cwd=tmp) for i, port in enumerate(ports)]
             try:
                 for bot in bots:

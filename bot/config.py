@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     webhook_reply_within: float = Field(default=8.0, gt=0)
     metrics_listen: str | None = None
     tick_interval: float = Field(default=60.0, gt=0)
-    send_rate: float = Field(default=28.0, gt=0, le=30)
+    # Telegram's limit is about 30/s; paid broadcasts raise it to as much as 1000/s.
+    send_rate: float = Field(default=28.0, gt=0, le=1000)
     outbox_rate: float = Field(default=28.0, gt=0, le=30)
     outbox_retention_days: float = Field(default=30.0, ge=0)
 
