@@ -396,7 +396,7 @@ async def test_three_webhook_processes_survive_killing_the_leader_and_another_on
     # Telegram lets a chat have a short burst (the bot answers some updates with an edit and a
     # message, or two messages): 2 a second per chat, 30 a second in all.
     server.world.limiter = RateLimiter(server.world.time_source, chat_burst=2, chat_rate=1.0,
-                                      overall_burst=30, overall_rate=30.0)
+                                      overall_burst=2, overall_rate=28.0)
     recorder = SendRecorder(server)
     recorder.install()
     db = Database(scratch.url, schema=scratch.schema)
