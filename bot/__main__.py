@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import build_app, serve
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, load_settings, require_webhook_secret
 from bot.ledger_cli import check_ledger_command, check_ledger_options
 from bot.runtimes import RUNTIMES
 from bot.runtimes.redact import TokenRedactor, quiet_http_loggers
@@ -74,11 +74,17 @@ async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> 
 
 
 def run(args: argparse.Namespace) -> int:
-    """``run``: migrate, then long-poll TELEGRAM_API_URL until SIGTERM or SIGINT."""
+    """``run``: migrate, then long-poll TELEGRAM_API_URL (or, with ``--webhook`` or
+    WEBHOOK_URL, serve the webhook on WEBHOOK_LISTEN) until SIGTERM or SIGINT."""
     settings = load_settings()
     token = settings.require_token()
     if args.runtime:
         settings = settings.model_copy(update={"bot_runtime": args.runtime})
+    if args.webhook and not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL is not set: webhook mode needs the public https:// URL "
+                          "Telegram posts updates to")
+    if settings.webhook_url:
+        require_webhook_secret(settings)
     _configure_logging(settings.log_level)
     with TokenRedactor(token):
         app = build_app(settings)
@@ -141,9 +147,12 @@ def sandbox(args: argparse.Namespace) -> int:
 
 
 def _runtime_option(parser: argparse.ArgumentParser) -> None:
-    """``--runtime aiogram|ptb`` (default: BOT_RUNTIME)."""
+    """``--runtime aiogram|ptb`` (default: BOT_RUNTIME) and ``--webhook``."""
     parser.add_argument("--runtime", choices=sorted(RUNTIMES), default=None,
                         help="framework to run on (default: BOT_RUNTIME, else ptb)")
+    parser.add_argument("--webhook", action="store_true",
+                        help="receive updates by webhook at WEBHOOK_URL (also when WEBHOOK_URL "
+                             "is set); needs WEBHOOK_SECRET")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -161,7 +170,8 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
 VERBS: dict[str, Verb] = {
     verb.name: verb
     for verb in (
-        Verb("run", "long-poll the Bot API at TELEGRAM_API_URL (needs BOT_TOKEN)", run,
+        Verb("run", "long-poll the Bot API at TELEGRAM_API_URL, or serve a webhook "
+             "(needs BOT_TOKEN)", run,
              _runtime_option),
         Verb("migrate", "apply database migrations and exit", migrate),
         Verb("sandbox", "try the bot locally: no token, no internet", sandbox,

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.payouts.policy import DEFAULT_UNSERVED, PayoutPolicy
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "listen_address", "load_settings", "require_webhook_secret"]
 
 DEFAULT_DB = f"sqlite+aiosqlite:///{Path('data') / 'marketplace.db'}"
 
@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = DEFAULT_DB
+    database_schema: str | None = None  # PostgreSQL: the schema to work in (search_path)
     #: python-telegram-bot by default: idle it needs about 93 MB and starts polling in about a
     #: third of aiogram's time (whose types alone take ~170 MB and seconds to import; issue 11).
     bot_runtime: Literal["aiogram", "ptb"] = "ptb"
@@ -53,6 +54,17 @@ class Settings(BaseSettings):
     paypal_client_id: SecretStr = SecretStr("")
     paypal_client_secret: SecretStr = SecretStr("")
     paypal_api_url: str = "https://api-m.sandbox.paypal.com"
+    # Running at scale (bot.webhook, bot.metrics, bot.send_budget): see the README.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str | None = "127.0.0.1:8080"
+    webhook_reply_within: float = Field(default=8.0, gt=0)
+    metrics_listen: str | None = None
+    tick_interval: float = Field(default=60.0, gt=0)
+    # Telegram's limit is about 30/s; paid broadcasts raise it to as much as 1000/s.
+    send_rate: float = Field(default=28.0, gt=0, le=1000)
+    outbox_rate: float = Field(default=28.0, gt=0, le=30)
+    outbox_retention_days: float = Field(default=30.0, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -101,6 +113,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
         return value
 
+    @field_validator("database_schema")
+    @classmethod
+    def _schema(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not str(info.data.get("database_url", "")).startswith("postgresql"):
+            raise ValueError("is for PostgreSQL only (DATABASE_URL is not postgresql+asyncpg)")
+        if not all(c.isascii() and (c.isalnum() or c == "_") for c in value.strip()):
+            raise ValueError("must be a PostgreSQL schema name: letters, digits and _")
+        return value.strip()
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -126,11 +149,52 @@ class Settings(BaseSettings):
                             unserved_countries=self.payout_unserved_countries,
                             provider=self.payout_provider)
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value.strip().rstrip("/")
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError(f"must be host:port such as 127.0.0.1:8080, got {value!r}")
+        return value.strip()
+
     def require_token(self) -> str:
         """The bot token, or a :class:`ConfigError` naming ``BOT_TOKEN``."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise ConfigError("BOT_TOKEN is not set: put the token from @BotFather in BOT_TOKEN")
         return self.bot_token.get_secret_value().strip()
+
+
+def require_webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET for webhook mode, or a :class:`ConfigError` naming it.
+
+    Telegram accepts 1-256 characters of ``A-Z``, ``a-z``, ``0-9``, ``_`` and ``-``.
+    """
+    secret = settings.webhook_secret.get_secret_value().strip() if settings.webhook_secret \
+        else ""
+    if not secret:
+        raise ConfigError("WEBHOOK_SECRET is not set: webhook mode needs a secret token "
+                          "(1-256 characters: letters, digits, _ and -)")
+    if len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+        raise ConfigError("WEBHOOK_SECRET is invalid: use 1-256 letters, digits, _ and -")
+    return secret
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """``host:port`` as (host, port)."""
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def load_settings(**overrides: object) -> Settings:

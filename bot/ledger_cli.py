@@ -22,9 +22,10 @@ __all__ = ["check_ledger_command", "check_ledger_options", "run_check"]
 FAILED = 1
 
 
-async def run_check(database_url: str, sample: int = 20) -> LedgerReport:
+async def run_check(database_url: str, sample: int = 20,
+                    schema: str | None = None) -> LedgerReport:
     """Check the ledger behind ``database_url`` (read only: nothing is committed)."""
-    database = Database(database_url)
+    database = Database(database_url, schema=schema)
     try:
         async with database.uow() as uow:
             return await check_ledger(uow, sample=sample)
@@ -36,7 +37,8 @@ def check_ledger_command(args: argparse.Namespace) -> int:
     """``check-ledger``: print the summary; 0 when sound, 1 (and loud) on any problem."""
     settings = load_settings()
     try:
-        report = asyncio.run(run_check(settings.database_url, sample=args.sample))
+        report = asyncio.run(run_check(settings.database_url, sample=args.sample,
+                                       schema=settings.database_schema))
     except Exception as error:  # an unreadable database is a failed check, said in one line
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"LEDGER CHECK FAILED: cannot read the ledger: {reason}", file=sys.stderr)

@@ -12,8 +12,9 @@ causes them (:func:`handlers.notify.notify`). :class:`OutboxSender` drains the t
   same second and taken by another process may draw a 429, which is waited out.)
 - **Limits.** :class:`~bot.outbox_limiter.SendLimiter` keeps at most 30 messages in any second
   overall and one per second per chat, counting each from the start of its request to a second
-  after its answer. With several sender processes each has its own limiter: give each
-  ``overall = 30 // processes``.
+  after its answer. With several sender processes, each send also takes a token from the
+  buckets shared through PostgreSQL (:mod:`bot.send_budget`), so that all processes together
+  keep the limits.
 - **Failures.** A 429 (:class:`RetryLater`) pauses all sending for ``retry_after`` and retries
   the row after it (from memory; a long ``retry_after`` puts it back in the table until then).
   A network error (:class:`TransientError`) pauses sending with an exponential back-off and
@@ -45,6 +46,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.outbox_limiter import SendLimiter, Slot
+from bot.send_budget import SendBudget
 from core.clock import Clock
 from handlers.contract import Keyboard
 from handlers.notify import keyboard_from_json
@@ -104,7 +106,8 @@ class OutboxSender:
                  batch_size: int = 60, max_in_flight: int = 10,
                  lease: timedelta = timedelta(seconds=60),
                  send_timeout: float = 15.0, poll_interval: float = 5.0,
-                 backoff: tuple[float, float] = (1.0, 300.0)) -> None:
+                 backoff: tuple[float, float] = (1.0, 300.0),
+                 budget: SendBudget | None = None) -> None:
         """Wire the sender.
 
         Args:
@@ -119,6 +122,8 @@ class OutboxSender:
             send_timeout: seconds before a request counts as a network error.
             poll_interval: seconds between looks at the table when nobody wakes the sender.
             backoff: first and largest pause after a network error, in seconds.
+            budget: the limits shared with the other bot processes
+                (:mod:`bot.send_budget`); None: this process is alone.
         """
         self.database = database
         self.transport = transport
@@ -131,6 +136,8 @@ class OutboxSender:
         self.send_timeout = send_timeout
         self.poll_interval = poll_interval
         self.backoff_first, self.backoff_max = backoff
+        self.budget = budget
+        self.floods = 0  # 429 answers received
         self._network_failures = 0
         self._held_back: set[int] = set()  # chats whose oldest message waits for a retry
         self._again: list[_Claimed] = []  # refused with a short 429: tried again from memory
@@ -260,12 +267,15 @@ class OutboxSender:
         row = claimed.row
         try:
             try:
+                if self.budget is not None:
+                    await self.budget.take(row.chat_id)
                 async with asyncio.timeout(self.send_timeout):
                     await self.transport.send_text(row.chat_id, row.text,
                                                    keyboard_from_json(row.keyboard))
             finally:
                 self.limiter.finish(slot)
         except RetryLater as busy:
+            self.floods += 1
             self.limiter.pause(busy.seconds)
             if timedelta(seconds=busy.seconds) < self.lease / 3:
                 log.info("outbox: message %s to chat %s: 429, again in %ss", row.id,

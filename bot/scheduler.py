@@ -27,7 +27,7 @@ import sys
 import zlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -40,6 +40,11 @@ from core.services.ticks import TickReport
 from handlers.jobs import run_ticks
 from storage import Database
 
+if TYPE_CHECKING:
+    from apscheduler.job import Job
+
+    from bot.metrics import Metrics
+
 __all__ = [
     "AdvisoryLockLeader",
     "Leader",
@@ -48,6 +53,7 @@ __all__ = [
     "TickScheduler",
     "leader_for",
     "parse_instant",
+    "purge_outbox",
     "tick_command",
     "tick_options",
 ]
@@ -159,29 +165,70 @@ class SandboxClock(OffsetClock):
             listener()
 
 
+PURGE_BATCH = 500
+"""Sent outbox rows deleted per transaction by the purge."""
+
+
+async def purge_outbox(database: Database, before: datetime, batch: int = PURGE_BATCH) -> int:
+    """Delete the outbox rows sent before ``before``, ``batch`` rows per transaction."""
+    purged = 0
+    while True:
+        async with database.uow() as uow:
+            count = await uow.outbox.purge_sent(before, batch)
+            await uow.commit()
+        purged += count
+        if count < batch:
+            return purged
+
+
 class TickScheduler:
-    """Runs the ticks every ``interval`` seconds while this process leads."""
+    """Runs the ticks every ``interval`` seconds while this process leads.
+
+    With ``retention`` set, each run also purges the outbox rows sent longer ago than that
+    (:func:`purge_outbox`, reported as the ``outbox_purge`` tick). ``metrics`` is told of every
+    trigger: whether this process led, and how late the run started.
+    """
 
     def __init__(self, database: Database, clock: Clock, *, interval: float = 60.0,
-                 leader: Leader | None = None, runner: TickRunner = run_ticks) -> None:
+                 leader: Leader | None = None, runner: TickRunner = run_ticks,
+                 retention: timedelta | None = None, metrics: Metrics | None = None,
+                 maintenance: Callable[[], Awaitable[object]] | None = None) -> None:
         self.database = database
         self.clock = clock
         self.interval = interval
         self.leader = leader or leader_for(database)
         self.runner = runner
+        self.retention = retention
+        self.metrics = metrics
+        self.maintenance = maintenance
+        self._job: Job | None = None
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._lock = asyncio.Lock()
         self._kicked: set[asyncio.Task[TickReport | None]] = set()
         if isinstance(clock, SandboxClock):
             clock.listeners.append(self.kick)
 
-    async def tick_now(self) -> TickReport | None:
-        """Run every tick for the clock's instant if this process leads; None if it does not."""
+    async def tick_now(self, lag: float = 0.0) -> TickReport | None:
+        """Run every tick for the clock's instant if this process leads; None if it does not.
+
+        ``lag``: how late after its due time this run was triggered (for the metrics).
+        """
         async with self._lock:
             try:
-                if not await self.leader.ensure():
+                leading = await self.leader.ensure()
+                if self.metrics is not None:
+                    self.metrics.leader = leading
+                if not leading:
                     return None
-                report = await self.runner(self.database.uow, self.clock.now())
+                now = self.clock.now()
+                report = await self.runner(self.database.uow, now)
+                if self.retention is not None:
+                    report.done["outbox_purge"] = await purge_outbox(
+                        self.database, now - self.retention)
+                if self.maintenance is not None:
+                    await self.maintenance()
+                if self.metrics is not None:
+                    self.metrics.tick_ran(lag, leading=True)
             except Exception:
                 log.exception("scheduler: the tick run failed; the next one tries again")
                 return None
@@ -203,10 +250,20 @@ class TickScheduler:
 
     def start(self) -> None:
         """Trigger :meth:`tick_now` now and then every ``interval`` seconds."""
-        self._scheduler.add_job(self.tick_now, IntervalTrigger(seconds=self.interval),
-                                id="ticks", next_run_time=datetime.now(UTC), coalesce=True,
-                                max_instances=1, misfire_grace_time=None)
+        self._job = self._scheduler.add_job(
+            self._triggered, IntervalTrigger(seconds=self.interval), id="ticks",
+            next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+            misfire_grace_time=None)
         self._scheduler.start()
+
+    async def _triggered(self) -> None:
+        """The interval job: :meth:`tick_now`, told how late the trigger fired."""
+        lag = 0.0
+        job = self._job
+        if job is not None and job.next_run_time is not None:
+            due = job.next_run_time - timedelta(seconds=self.interval)
+            lag = max(0.0, (datetime.now(UTC) - due).total_seconds())
+        await self.tick_now(lag)
 
     async def stop(self) -> None:
         """Stop triggering, let a run under way finish, and give up the lead."""
@@ -251,7 +308,7 @@ def tick_command(args: argparse.Namespace) -> int:
     at = args.at or SystemClock().now()
 
     async def run() -> TickReport:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, schema=settings.database_schema)
         try:
             await database.migrate()
             return await run_ticks(database.uow, at)

@@ -70,6 +70,12 @@ class Dispatcher:
         self.uow_factory = uow_factory
         self.clock = clock
         self.settings = settings
+        #: Told the outcome of every update: ok, duplicate, refused or error (metrics).
+        self.observer: Callable[[Incoming, str], None] | None = None
+
+    def _observe(self, incoming: Incoming, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer(incoming, outcome)
 
     async def process(self, incoming: Incoming) -> list[Action]:
         """Handle ``incoming`` exactly once; return what to send back."""
@@ -78,18 +84,22 @@ class Dispatcher:
                 if not await uow.updates.claim(incoming.update_id, self.clock.now(),
                                                user_id=incoming.user.id):
                     log.info("update %s already processed", incoming.update_id)
+                    self._observe(incoming, "duplicate")
                     return []
                 ctx, menu_before = await self._context(incoming, uow)
                 actions = [*await self._route(incoming, ctx), *field_warnings(ctx)]  # MSG-03
                 await uow.commit()
                 actions += self._menu(incoming, ctx, menu_before)
+                self._observe(incoming, "ok")
                 return _with_callback_answer(incoming, actions)
         except DomainError as refusal:
+            self._observe(incoming, "refused")
             return await self._refuse(incoming, refusal)
         except dialog_guard.DraftAtRisk as risk:
             return await self._ask(incoming, risk)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
+            self._observe(incoming, "error")
             language = await self._stored_language(incoming)
             return _tell(incoming, translator(language)(UNEXPECTED))
 

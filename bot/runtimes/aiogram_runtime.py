@@ -142,6 +142,15 @@ class AiogramRuntime(PollingRuntime):
                 self.token_rejected()
             raise
 
+    def parse_update(self, data: dict[str, Any]) -> Update:
+        """An aiogram Update from the JSON Telegram posted to the webhook."""
+        return Update.model_validate(data, context={"bot": self.bot})
+
+    async def _set_webhook(self, url: str, secret: str) -> None:
+        """setWebhook through aiogram."""
+        await self.bot.set_webhook(url=url, secret_token=secret,
+                                   allowed_updates=list(ALLOWED_UPDATES))
+
     async def _connect(self) -> str:
         """getMe through aiogram (cached by the Bot)."""
         me = await self.bot.me()

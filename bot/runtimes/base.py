@@ -17,14 +17,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from bot.config import ConfigError
-from bot.outbox import OutboxDelivery, OutboxSender
+from aiohttp import web
+
+from bot.config import ConfigError, require_webhook_secret
+from bot.http import BotHttpServer, WebhookEndpoint, health_routes, webhook_path, webhook_url
+from bot.outbox import OutboxDelivery, OutboxSender, SendLimiter
 from bot.outbox_senders import BotSender
 from bot.runtimes.common import (
     DEFAULT_RETRY,
@@ -37,6 +41,7 @@ from bot.runtimes.common import (
 )
 from bot.runtimes.convert import to_incoming
 from bot.runtimes.perform import Performer
+from bot.send_budget import reply_pacer, send_budget_for
 from core.accounts import User
 from handlers.contract import Incoming
 
@@ -50,6 +55,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 REJECTED = "BOT_TOKEN is invalid: the Bot API server rejected it"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
 
 
 class PollingRuntime(ABC):
@@ -63,7 +69,11 @@ class PollingRuntime(ABC):
         self.app = app
         self.token = token
         self.api_url = api_url
-        self.policy = policy
+        # Sends of every process take tokens from one budget (PostgreSQL; none on SQLite).
+        self.budget = send_budget_for(app.db, app.settings.send_rate)
+        self.policy = replace(
+            policy, on_flood=policy.on_flood or app.metrics.reply_flood,
+            pace=policy.pace or reply_pacer(self.budget))
         self.lanes = ChatLanes()
         self.username = ""
         self._halt = asyncio.Event()
@@ -96,6 +106,14 @@ class PollingRuntime(ABC):
         """
 
     @abstractmethod
+    def parse_update(self, data: dict[str, Any]) -> Any:
+        """The framework's Update for the JSON of one update (webhook mode)."""
+
+    @abstractmethod
+    async def _set_webhook(self, url: str, secret: str) -> None:
+        """One setWebhook call: ``url``, ``secret_token`` and the allowed update types."""
+
+    @abstractmethod
     async def _close(self) -> None:
         """Close the framework's sessions (safe to call after a failed start)."""
 
@@ -112,13 +130,18 @@ class PollingRuntime(ABC):
             started = await _unless_stopped(stop, self._start())
             if not started:
                 return
-            log.info("%s runtime polling %s as @%s", self.name, _host(self.api_url),
+            webhook = self.app.settings.webhook_url
+            log.info("%s runtime %s %s as @%s", self.name,
+                     "serving the webhook of" if webhook else "polling", _host(self.api_url),
                      self.username)
-            if ready is not None:
+            if ready is not None and not webhook:
                 ready.set()
             async with self.outbox():
                 try:
-                    await self._poll(self._halt)
+                    if webhook:
+                        await self._serve_webhook(self._halt, ready)
+                    else:
+                        await self._poll(self._halt)
                 except Exception as exc:
                     if not (self._rejected or self.classify(exc).kind == "unauthorized"):
                         raise
@@ -140,9 +163,59 @@ class PollingRuntime(ABC):
         self._halt.set()
 
     def outbox(self) -> OutboxDelivery:
-        """Deliver the outbox through this runtime's bot while it polls (:mod:`bot.outbox`)."""
+        """Deliver the outbox through this runtime's bot while it polls (:mod:`bot.outbox`).
+
+        This process's outbox keeps OUTBOX_RATE; every send also takes its tokens from the
+        budget shared with the other processes on PostgreSQL (SEND_RATE overall, 1/s per chat:
+        :mod:`bot.send_budget`).
+        """
         transport = BotSender(self.performer.bot, self.performer.toolkit)
-        return OutboxDelivery(OutboxSender(self.app.db, transport, self.app.clock))
+        rate = self.app.settings.outbox_rate
+        sender = OutboxSender(self.app.db, transport, self.app.clock,
+                              limiter=SendLimiter(overall=max(1, min(30, int(rate))),
+                                                  time_source=time.monotonic),
+                              budget=self.budget)
+        self.app.metrics.outbox_sent = lambda: float(sender.sent)
+        self.app.metrics.outbox_floods = lambda: float(sender.floods)
+        return OutboxDelivery(sender)
+
+    async def _serve_webhook(self, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+        """Webhook mode: serve the webhook, ``/healthz`` and ``/metrics`` on WEBHOOK_LISTEN,
+        call setWebhook, and take updates until ``stop`` (the webhook stays set: the other
+        processes behind the proxy still serve it)."""
+        settings = self.app.settings
+        assert settings.webhook_url is not None
+        secret = require_webhook_secret(settings)
+        endpoint = WebhookEndpoint(secret, self.accept, self.app.metrics,
+                                   reply_within=settings.webhook_reply_within)
+        path = webhook_path(settings.webhook_url, secret)
+
+        def routes(app: web.Application) -> None:
+            app.router.add_post(path, endpoint.handle)
+            health_routes(app, self.app.db, self.app.metrics)
+
+        async with BotHttpServer(settings.webhook_listen or DEFAULT_WEBHOOK_LISTEN, routes):
+            await self._retry(partial(self._set_webhook,
+                                      webhook_url(settings.webhook_url, secret), secret),
+                              "setWebhook")
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+
+    async def accept(self, data: dict[str, Any]) -> asyncio.Future[bool] | None:
+        """Webhook mode: queue one update's JSON in its chat's lane; the future is done once
+        its effects are committed (None: nothing to do for it)."""
+        try:
+            incoming = to_incoming(self.parse_update(data), self.username)
+        except Exception:
+            log.exception("cannot read update %s", data.get("update_id", "?"))
+            return None
+        if incoming is None:
+            log.debug("update %s ignored", data.get("update_id"))
+            return None
+        committed: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        await self.lanes.submit(incoming.chat_id, lambda: self.handle(incoming, committed))
+        return committed
 
     async def _start(self) -> bool:
         """getMe (the token is checked here) and the command menus.
@@ -200,9 +273,21 @@ class PollingRuntime(ABC):
             return
         await self.lanes.submit(incoming.chat_id, lambda: self.handle(incoming))
 
-    async def handle(self, incoming: Incoming) -> None:
-        """Run the dispatcher on ``incoming`` and perform what it returns."""
-        actions = await self.app.dispatcher.process(incoming)
+    async def handle(self, incoming: Incoming,
+                     committed: asyncio.Future[bool] | None = None) -> None:
+        """Run the dispatcher on ``incoming`` and perform what it returns.
+
+        ``committed`` (webhook mode) is told as soon as the dispatcher has finished, before the
+        replies go out: True, or False if it raised (the update is then delivered again).
+        """
+        started, finished = time.perf_counter(), False
+        try:
+            actions = await self.app.dispatcher.process(incoming)
+            finished = True
+        finally:
+            self.app.metrics.latency.observe(time.perf_counter() - started)
+            if committed is not None and not committed.done():
+                committed.set_result(finished)
         await self.performer.perform_all(incoming, actions)
 
     async def _retry(self, call: Callable[[], Awaitable[T]], what: str) -> T:

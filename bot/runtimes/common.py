@@ -86,6 +86,11 @@ class RetryPolicy:
     time_source: Callable[[], float] = time.monotonic
     reply_burst: int | None = REPLY_BURST
     reply_rate: float = REPLY_RATE
+    #: Told ``retry_after`` of every 429 received (the metrics count them).
+    on_flood: Callable[[float], None] | None = None
+    #: Awaited with ``what`` before each attempt: waits for the send budget shared by the
+    #: bot's processes (:mod:`bot.send_budget`).
+    pace: Callable[[str], Awaitable[object]] | None = None
 
     def backoff(self, failures: int) -> float:
         """The pause after the ``failures``-th consecutive network error (1-based)."""
@@ -118,6 +123,8 @@ async def call_with_retry(
     pause = policy.sleep if sleep is None else sleep
     failures = 0
     while True:
+        if policy.pace is not None:
+            await policy.pace(what)
         try:
             return await call()
         except Exception as exc:
@@ -125,6 +132,8 @@ async def call_with_retry(
             failures += 1
             if failure.kind == "flood":
                 delay = min(max(failure.retry_after, 0.0), policy.max_retry_after)
+                if policy.on_flood is not None:
+                    policy.on_flood(failure.retry_after)
             elif failure.kind == "transient":
                 delay = policy.backoff(failures)
             else:

@@ -169,6 +169,15 @@ class PtbRuntime(PollingRuntime):
         """Take the update into the shared pipeline."""
         await self.feed(update)
 
+    def parse_update(self, data: dict[str, Any]) -> Update:
+        """A PTB Update from the JSON Telegram posted to the webhook."""
+        return Update.de_json(data, self.application.bot)
+
+    async def _set_webhook(self, url: str, secret: str) -> None:
+        """setWebhook through PTB's Bot."""
+        await self.application.bot.set_webhook(url=url, secret_token=secret,
+                                               allowed_updates=list(ALLOWED_UPDATES))
+
     async def _connect(self) -> str:
         """Initialize the Application (it calls getMe)."""
         await self.application.initialize()

@@ -120,6 +120,9 @@ async def get_webhook_info(world: World, params: Params) -> dict[str, Any]:
         info["max_connections"] = world.webhook["max_connections"]
         if world.webhook["allowed_updates"] is not None:
             info["allowed_updates"] = world.webhook["allowed_updates"]
+        for key in ("last_error_date", "last_error_message"):  # set by bot.sandbox.webhook
+            if key in world.webhook:
+                info[key] = world.webhook[key]
     return info
 
 

@@ -3,7 +3,8 @@
 It speaks the Bot API over HTTP the way ``api.telegram.org`` does, for the methods the bot
 uses: ``getMe``; ``getUpdates`` (offset, limit, a real long poll, allowed_updates);
 ``setWebhook``/``deleteWebhook``/``getWebhookInfo`` (getUpdates answers 409 while a webhook is
-set); ``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``,
+set, and updates are POSTed to it as Telegram does: :mod:`bot.sandbox.webhook`);
+``sendMessage``, ``editMessageText``, ``editMessageReplyMarkup``,
 ``answerCallbackQuery``, ``sendDocument``, ``sendPhoto``, ``getFile`` plus downloads under
 ``/file/bot<token>/<file_path>``; ``setMyCommands``/``getMyCommands``/``deleteMyCommands``
 (scope and language_code); ``sendInvoice`` and ``answerPreCheckoutQuery``.
@@ -66,6 +67,7 @@ from bot.sandbox.api_messages import MESSAGE_METHODS
 from bot.sandbox.objects import Person
 from bot.sandbox.params import ApiError, read_params
 from bot.sandbox.users import SandboxUser
+from bot.sandbox.webhook import WebhookDelivery
 from bot.sandbox.world import ChatState, World
 
 __all__ = ["SandboxServer"]
@@ -113,6 +115,7 @@ class SandboxServer:
             first_update_id=first_update_id,
         )
         self.users: dict[int, SandboxUser] = {}
+        self.webhooks = WebhookDelivery(self.world)  # POSTs updates once setWebhook is called
         self._runner: web.AppRunner | None = None
         self._faults: dict[str, list[int]] = {}
         self.failures: list[tuple[str, int]] = []
@@ -136,11 +139,13 @@ class SandboxServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self.webhooks.start()
 
     async def stop(self) -> None:
         """End waiting long polls and stop serving."""
         self.world.stopping = True
         self.world.updates_signal.notify()
+        await self.webhooks.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, insert, null, or_, select, update
+from sqlalchemy import delete, func, insert, null, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -147,3 +147,25 @@ class SqlOutboxRepo:
                                      outbox.c.failed_at.is_(None),
                                      outbox.c.not_before == leased_until)
                 .values(not_before=None))
+
+    async def purge_sent(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows sent before ``before`` (oldest first); return how many.
+
+        Failed rows are kept (an operator may want to read why); unsent rows are never touched.
+        """
+        batch = (select(outbox.c.id).where(outbox.c.sent_at.is_not(None),
+                                           outbox.c.sent_at < before)
+                 .order_by(outbox.c.id).limit(limit))
+        ids = list((await self.session.execute(batch)).scalars().all())
+        if not ids:
+            return 0
+        await self.session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+        return len(ids)
+
+    async def backlog(self, at: datetime) -> int:
+        """Unsent rows due at ``at`` (the metrics' outbox backlog)."""
+        due = or_(outbox.c.not_before.is_(None), outbox.c.not_before <= at)
+        return int((await self.session.execute(
+            select(func.count()).select_from(outbox)
+            .where(outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None), due))
+        ).scalar_one())

@@ -39,3 +39,7 @@ _UNSENT = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
 # holds only what waits to be sent.
 Index("ix_outbox_unsent", outbox.c.chat_id, outbox.c.id, postgresql_where=_UNSENT,
       sqlite_where=_UNSENT)
+
+# The send budget shared by the bot processes on PostgreSQL (``bot.send_budget``): an unlogged
+# table of coordination state that the budget creates on first use, outside the migrations.
+metadata.info.setdefault("unmanaged_tables", set()).add("send_budget")
