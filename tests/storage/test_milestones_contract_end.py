@@ -138,7 +138,7 @@ async def test_ms_10_ending_refunds_funded_milestones_and_keeps_work_in_progress
     assert Action.SUBMIT in board.actions(next(m for m in board.milestones if m.id == second))
     await act_as(db, EXPERT, ms.submit, second, "Drawings attached", (), later)
     await act_as(db, CLIENT, ms.act, second, Action.ACCEPT, later)
-    assert (await balances(db, second))["pending"] == usd("270.00")  # FEE-01: the 10% service fee is kept
+    assert (await balances(db, second))["pending"] == usd("270.00")  # FEE-01: net of the fee
     assert await act_as(db, CLIENT, plan.board_contracts) == []  # nothing left to settle
     # ending twice moves nothing twice
     with pytest.raises(DomainError):
