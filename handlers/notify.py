@@ -9,12 +9,14 @@ call (a tick run twice, a retried update) a no-op.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from core.accounts import pick_language
 from core.money import Money, format_money
 from core.ports import UnitOfWork
 from handlers.contract import Button, Keyboard
+from handlers.formats import day, moment
 from locales import translator
 
 __all__ = ["JsonKeyboard", "keyboard_from_json", "keyboard_to_json", "notify"]
@@ -31,7 +33,8 @@ async def notify(uow: UnitOfWork, recipient_id: int, message: str, /,
         uow: the unit of work of the change that causes the notification.
         recipient_id: the user to tell; their private chat receives the message.
         message: a msgid marked with ``N_``; ``params`` fill its ``{named}`` fields
-            (a :class:`~core.money.Money` is written in the recipient's number format).
+            (a :class:`~core.money.Money` is written in the recipient's number format, a date
+            or an instant in their date format, as :mod:`handlers.formats` writes them).
         keyboard: inline buttons whose labels are msgids too (translated the same way).
         dedupe_key: a key unique to this notification (``"hold-cleared:812"``).
 
@@ -46,8 +49,7 @@ async def notify(uow: UnitOfWork, recipient_id: int, message: str, /,
         raise LookupError(f"cannot notify unknown user {recipient_id}")
     language = pick_language(recipient.language, recipient.telegram_language)
     tr = translator(language)
-    values = {name: format_money(value, language) if isinstance(value, Money) else value
-              for name, value in params.items()}
+    values = {name: _written(value, language) for name, value in params.items()}
     rendered = None
     if keyboard:
         rendered = tuple(tuple(Button(tr(b.label), data=b.data, url=b.url) for b in row)
@@ -77,3 +79,14 @@ def keyboard_from_json(rows: JsonKeyboard | None) -> Keyboard | None:
         return None
     return tuple(tuple(Button(b["label"], data=b.get("data"), url=b.get("url")) for b in row)
                  for row in rows)
+
+
+def _written(value: Any, language: str) -> Any:
+    """Money, dates and instants in the recipient's format (``handlers.formats``)."""
+    if isinstance(value, Money):
+        return format_money(value, language)
+    if isinstance(value, datetime):
+        return moment(value, language)
+    if isinstance(value, date):
+        return day(value, language)
+    return value

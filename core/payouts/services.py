@@ -37,6 +37,7 @@ __all__ = [
     "add_method",
     "back_to_available",
     "cancel",
+    "ensure_active",
     "quote",
     "remove_method",
     "request_payout",
@@ -45,8 +46,8 @@ __all__ = [
 
 METHOD_NOT_FOUND = N_("That payout method does not exist or is not yours.")
 PAYOUT_NOT_FOUND = N_("That payout does not exist or is not yours.")
-SUSPENDED = N_("Your account is suspended, so it cannot request payouts: {reason}. "
-               "Contact support.")
+SUSPENDED = N_("Your account is suspended, so it cannot request payouts. Contact support. "
+               "Reason: {reason}")
 ON_HOLD = N_("Payouts are on a security hold until {until} because your payout details "
              "changed recently.")
 TOO_MUCH = N_("You can withdraw at most {available} (your available balance). Pending money "
@@ -69,7 +70,7 @@ async def _hold(uow: UnitOfWork, user_id: int, now: datetime) -> PayoutProfile:
 async def set_legal_name(uow: UnitOfWork, user: User, name: str,
                          now: datetime) -> PayoutProfile:
     """The account's full legal name (PAY-03); changing it starts the HOLD-02 hold."""
-    _ensure_active(user)
+    ensure_active(user)
     legal = validate_holder(name)
     profile = await uow.payouts.profile(user.id)
     profile.legal_name = legal
@@ -85,7 +86,7 @@ async def _country(uow: UnitOfWork, user_id: int) -> str | None:
 async def add_method(uow: UnitOfWork, user: User, kind: MethodKind, holder: str, details: str,
                      now: datetime, replaces: int | None = None) -> PayoutMethod:
     """A new method (or a new version of ``replaces``); starts the HOLD-02 hold."""
-    _ensure_active(user)
+    ensure_active(user)
     if kind not in allowed_kinds(await _country(uow, user.id), current().unserved_countries):
         raise Forbidden(NOT_ALLOWED)
     method = PayoutMethod(id=None, user_id=user.id, kind=kind, holder=validate_holder(holder),
@@ -129,7 +130,8 @@ class Quote:
         return self.amount - self.fee
 
 
-def _ensure_active(user: User) -> None:
+def ensure_active(user: User) -> None:
+    """PAY-05: a suspended account requests no payout (and changes no payout details)."""
     if user.is_suspended:
         raise Forbidden(SUSPENDED, reason=user.suspended_reason)
 
@@ -137,7 +139,7 @@ def _ensure_active(user: User) -> None:
 async def quote(uow: UnitOfWork, user: User, method_id: int, amount: Money | None,
                 now: datetime, language: str = "en") -> Quote:
     """Check every PAY refusal for ``amount`` (None: all available) and price the payout."""
-    _ensure_active(user)  # PAY-05
+    ensure_active(user)  # PAY-05
     method = await own_method(uow, user, method_id)
     profile = await uow.payouts.profile(user.id)
     if profile.on_hold(now):  # HOLD-02

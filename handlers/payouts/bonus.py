@@ -44,18 +44,17 @@ AMOUNT_STATE, NOTE_STATE = "bonus.amount", "bonus.note"
 STATES: dict[str, tuple[str | None, ...]] = {AMOUNT_STATE: (NOTE_STATE, AMOUNT_STATE),
                                              NOTE_STATE: (None, NOTE_STATE)}
 KINDS = {"b": BonusKind.BONUS, "e": BonusKind.EXPENSE}
-TOLD = {BonusKind.BONUS: N_("🎁 {name} paid you a bonus of {amount}: {note}. After the "
-                            "service fee of {fee}, {net} is available on {day}."),
-        BonusKind.EXPENSE: N_("🧾 {name} reimbursed your expense of {amount}: {note}. It is "
-                              "available on {day}.")}
+TOLD = {BonusKind.BONUS: N_("🎁 {name} paid you a bonus of {amount}. After the service fee "
+                            "of {fee}, {net} is available on {day}. Note: {note}"),
+        BonusKind.EXPENSE: N_("🧾 {name} reimbursed your expense of {amount}. It is available "
+                              "on {day}. Note: {note}")}
 
 
 async def _tell(uow: UnitOfWork, bonus: Bonus, payer: str) -> None:
     split = split_fee(bonus.amount, current().fee_percent)
     await notify(uow, bonus.expert_id, TOLD[bonus.kind], dedupe_key=f"bonus:{bonus.id}",
                  name=payer, amount=bonus.amount, note=bonus.note, fee=split.fee,
-                 net=split.net, day=available_at(bonus.paid_at or bonus.created_at).date()
-                 .isoformat())
+                 net=split.net, day=available_at(bonus.paid_at or bonus.created_at).date())
 
 
 @router.command("bonus")

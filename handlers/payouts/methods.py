@@ -16,6 +16,7 @@ Dialog graph::
 
 from __future__ import annotations
 
+from core.accounts import Role
 from core.errors import N_, InvalidInput
 from core.payouts.calendar import format_instant
 from core.payouts.methods import MethodKind, allowed_kinds, validate_holder
@@ -24,7 +25,7 @@ from core.payouts.services import add_method, own_method, remove_method, set_leg
 from handlers.context import Context
 from handlers.contract import Action, Button, Edit, Incoming, Send, keyboard
 from handlers.keyboards import NO_TEXT, callback_ints, callback_parts, stale, typed_text
-from handlers.payouts.views import KIND_NAMES, hold_line, method_line
+from handlers.payouts.views import KIND_NAMES, NOT_A_FREELANCER, hold_line, in_menu, method_line
 from handlers.router import Router
 
 __all__ = ["STATES", "router"]
@@ -56,8 +57,12 @@ async def methods_screen(ctx: Context) -> tuple[str, list[list[Button]]]:
     lines = [ctx.t("Your payout methods:") if methods else ctx.t("You have no payout methods "
                                                                   "yet.")]
     lines += [method_line(ctx, m) for m in methods]
-    lines.append(ctx.t("Legal name: {name}", name=profile.legal_name) if profile.legal_name
-                 else ctx.t("Legal name: not set yet (send /legal_name)."))
+    if profile.legal_name:
+        lines.append(ctx.t("Legal name: {name}", name=profile.legal_name))
+    elif in_menu(ctx, "legal_name"):  # ACC-02: a suspended user is not sent to /legal_name
+        lines.append(ctx.t("Legal name: not set yet (send /legal_name)."))
+    else:
+        lines.append(ctx.t("Legal name: not set yet."))
     hold = hold_line(ctx, profile)
     if hold:
         lines.append(hold)
@@ -76,6 +81,8 @@ async def methods_screen(ctx: Context) -> tuple[str, list[list[Button]]]:
 @router.command("payout_methods")
 async def command_payout_methods(incoming: Incoming, ctx: Context) -> list[Action]:
     """Shows the payout methods with their buttons."""
+    if Role.EXPERT not in ctx.user.roles and not await ctx.uow.payouts.methods_of(ctx.user.id):
+        return [Send(ctx.t(NOT_A_FREELANCER))]  # ACC-01: payout details are the freelancer's
     text, rows = await methods_screen(ctx)
     return [Send(text, keyboard=keyboard(*rows))]
 

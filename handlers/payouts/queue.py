@@ -43,11 +43,12 @@ STATES: dict[str, tuple[str | None, ...]] = {
 }
 CONFIRMED = N_("Support confirmed your payout #{id} of {amount}: it will be processed on "
                "{day}.")
-REFUSED = N_("Support refused your payout #{id} of {amount}: {reason}. The money is back in "
-             "your available balance. Add a payout method in your own name (/payout_methods).")
+REFUSED = N_("Support refused your payout #{id} of {amount}. The money is back in your "
+             "available balance. Add a payout method in your own name (/payout_methods). "
+             "Reason: {reason}")
 PAID = N_("Your payout #{id} was sent: {amount} (reference {reference}).")
-FAILED = N_("Your payout #{id} of {amount} failed: {reason}. The money is back in your "
-            "available balance.")
+FAILED = N_("Your payout #{id} of {amount} failed. The money is back in your available "
+            "balance. Reason: {reason}")
 
 
 async def _card(ctx: Context, payout: Payout) -> tuple[str, list[Button]]:
@@ -100,7 +101,7 @@ async def queue_button(incoming: Incoming, ctx: Context) -> list[Action]:
         payout = await ops.confirm(ctx.uow, ctx.user, payout.id or 0, ctx.now())
         await _audit(ctx, payout, "confirmed the holder")
         await notify(ctx.uow, payout.user_id, CONFIRMED, dedupe_key=f"payout-ok:{payout.id}",
-                     id=payout.id, amount=payout.amount, day=payout.process_on.isoformat())
+                     id=payout.id, amount=payout.amount, day=payout.process_on)
         return [Send(ctx.t("Payout #{id} is now {state}.", id=payout.id,
                            state=ctx.t(STATE_NAMES[payout.state])))]
     states = {"no": REFUSE_STATE, "sent": REFERENCE_STATE, "fail": FAIL_STATE}

@@ -19,17 +19,18 @@ answers with its translated reason and nothing changes.
 
 from __future__ import annotations
 
+from core.accounts import Role
 from core.errors import N_, InvalidInput
 from core.holds import pending_holds
 from core.money import Money, format_money, parse_amount
 from core.payouts.calendar import format_day
-from core.payouts.services import Quote, cancel, own_method, quote, request_payout
+from core.payouts.services import Quote, cancel, ensure_active, own_method, quote, request_payout
 from core.payouts.states import FINAL, PayoutState
 from core.services.ledger import available_account
 from handlers.context import Context
 from handlers.contract import Action, Button, Command, Edit, Incoming, Send, keyboard
 from handlers.keyboards import NO_TEXT, callback_ints, callback_parts, stale, typed_text
-from handlers.payouts.views import KIND_NAMES, payout_line
+from handlers.payouts.views import KIND_NAMES, NOT_A_FREELANCER, in_menu, payout_line
 from handlers.router import Router
 
 __all__ = ["AMOUNT_STATE", "router"]
@@ -109,6 +110,9 @@ async def _read_amount(ctx: Context, text: str) -> list[Action]:
 @router.command("payout")
 async def command_payout(incoming: Incoming, ctx: Context) -> list[Action]:
     """``/payout 50`` or ``/payout all`` picks the method next; ``/payout`` asks the amount."""
+    if Role.EXPERT not in ctx.user.roles:  # ACC-01: payouts are the freelancer's
+        return [Send(ctx.t(NOT_A_FREELANCER))]
+    ensure_active(ctx.user)  # PAY-05 (ACC-02), before the hints at /payout_methods
     args = incoming.event.args if isinstance(incoming.event, Command) else ""
     if args.strip():
         return await _read_amount(ctx, args)
@@ -175,7 +179,10 @@ async def command_payouts(incoming: Incoming, ctx: Context) -> list[Action]:
     """The user's payouts (PAY-07), newest first; a cancel button for those not yet sent."""
     payouts = await ctx.uow.payouts.of_user(ctx.user.id)
     if not payouts:
-        return [Send(ctx.t("You have no payouts yet. Send /payout to request one."))]
+        if Role.EXPERT not in ctx.user.roles:  # ACC-01
+            return [Send(ctx.t(NOT_A_FREELANCER))]
+        return [Send(ctx.t("You have no payouts yet. Send /payout to request one.")
+                     if in_menu(ctx, "payout") else ctx.t("You have no payouts yet."))]
     lines = [ctx.t("Your payouts:")] + [payout_line(ctx, p) for p in payouts]
     open_states = {PayoutState.REQUESTED, PayoutState.SCHEDULED, PayoutState.FLAGGED}
     rows = [[Button(ctx.t("Cancel payout #{id}", id=p.id), data=f"pay:x:{p.id}")]

@@ -9,8 +9,14 @@ from core.payouts.methods import MethodKind, PayoutMethod
 from core.payouts.model import Payout, PayoutProfile
 from core.payouts.states import PayoutState
 from handlers.context import Context
+from handlers.menu import COMMANDS, may_use
 
-__all__ = ["KIND_NAMES", "STATE_NAMES", "hold_line", "method_line", "payout_line"]
+__all__ = ["KIND_NAMES", "NOT_A_FREELANCER", "STATE_NAMES", "hold_line", "in_menu", "method_line",
+           "payout_line"]
+
+#: ACC-01: what the payout commands answer a user who is not a freelancer (as /applications).
+NOT_A_FREELANCER = N_("Payouts are for freelancers. Add the freelancer role in /profile to get "
+                      "paid.")
 
 KIND_NAMES: dict[MethodKind, str] = {
     MethodKind.PAYPAL: N_("PayPal"),
@@ -58,3 +64,10 @@ def payout_line(ctx: Context, payout: Payout) -> str:
     if payout.reason:
         line += "\n" + ctx.t("Reason: {reason}", reason=payout.reason)
     return line
+
+
+def in_menu(ctx: Context, name: str) -> bool:
+    """ACC-01/ACC-02: whether ``/name`` is in the user's menu, so a reply may point at it (a
+    suspended user is not sent to a command that acts)."""
+    return any(c.name == name and may_use(c, ctx.user.roles, ctx.user.is_suspended)
+               for c in COMMANDS)

@@ -101,9 +101,9 @@ async def test_pay_05_a_suspended_freelancer_is_told_why_there_is_no_payout(
     await _earn(bot, bob.id, "100.00")
     clock.advance(timedelta(days=3))
     await bot.suspend(bob.id, "chargeback review")
-    await bob.command("/payout 10")
-    await bob.press("PayPal b***@example.com")
-    assert "suspended, so it cannot request payouts: chargeback review" in said(bob)
+    await bob.command("/payout 10")  # PAY-05: refused at once, before any button
+    assert ("suspended, so it cannot request payouts. Contact support. Reason: chargeback review"
+            in said(bob))
 
 
 async def test_pay_03_a_name_mismatch_waits_for_support_who_confirms_and_pays_by_hand(
@@ -159,8 +159,8 @@ async def test_pay_03_support_refuses_and_the_freelancer_is_told_what_to_do(
     await sam.say("The account is not in your name")
     assert "Payout #1 is now failed" in sam.reply
     await deliver(bot)
-    assert "refused your payout #1 of $30.00: The account is not in your name" in (
-        bob.last_text)
+    assert "refused your payout #1 of $30.00." in bob.last_text
+    assert "Reason: The account is not in your name" in bob.last_text
     assert "Add a payout method in your own name" in bob.last_text
 
 
