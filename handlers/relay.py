@@ -148,7 +148,7 @@ async def process_message(incoming: Incoming, ctx: Context) -> list[Action]:
                          sorted({finding.kind for finding in relayed.findings}))
         replies.append(Send(ctx.t(PAY_06_WARNING, what=what)))
     replies.append(Send(
-        ctx.t("Sent to {name}. Type another message, or send /cancel to stop.",
+        ctx.t("Sent to {name}: type another message, or send /cancel to stop.",
               name=relayed.recipient.display_name),
         keyboard=keyboard([Button(ctx.t("Conversation"), data=f"th:t:{relayed.thread.id}:0")])))
     return replies
