@@ -140,7 +140,7 @@ async def process_message(incoming: Incoming, ctx: Context) -> list[Action]:
                 MessageKind.PHOTO: NEW_PHOTO}[message.kind]
     await notify(ctx.uow, relayed.recipient.id, template, keyboard=_recipient_keyboard(relayed),
                  dedupe_key=f"relay:{message.id}", name=ctx.user.display_name,
-                 text=message.delivered, file=message.file_name or "",
+                 text=message.delivered, file=message.file_name_for(relayed.recipient.id) or "",
                  caption=f"\n\n{message.delivered}" if message.delivered else "")
     replies: list[Action] = []
     if relayed.flagged:

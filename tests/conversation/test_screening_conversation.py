@@ -14,7 +14,7 @@ from storage.tables.market import applications, projects
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness
 from tests.conversation.market_kit import apply_to, deliver, newest_id, offer, post_project, team
-from tests.conversation.relay_kit import open_items
+from tests.conversation.relay_kit import contract_between, open_items, people
 
 CONTACT = "bob.ivanov@gmail.com или +7 912 345-67-89"
 
@@ -98,3 +98,30 @@ async def test_msg_03_notices_quote_a_project_title_masked_until_a_contract(
     await alice.forge(f"ct:er:{contract_id}:c")
     await deliver(bot)
     assert phone in boris.last_text and MASK not in boris.last_text  # the end notice
+
+
+async def test_msg_03_a_document_named_with_a_phone_is_masked_for_the_recipient(
+        bot: BotHarness) -> None:
+    """A relayed document's file name is text its sender wrote for the recipient: before a
+    contract the notice and the recipient's history show it masked and support is told; the
+    sender reads it as they named it; after a contract it is passed on as it is."""
+    alice, bob, _carol = await people(bot)
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.document("cv call +7 912 345-67-89.pdf")
+    assert "⚠️" in bob.replies[0]  # PAY-06: the sender is warned
+    await deliver(bot)
+    assert f"cv call {MASK}.pdf" in alice.last_text and "912" not in alice.last_text
+    assert [(i.kind, i.subject_id) for i in await open_items(bot)] == [(ItemKind.FLAG, bob.id)]
+    await alice.command("/messages")
+    await alice.press(alice.buttons()[0])
+    assert f"cv call {MASK}.pdf" in alice.last_text and "912" not in alice.last_text
+    assert "912" not in " ".join(alice.buttons())
+    await bob.command("/cancel")
+    await bob.command("/messages")
+    await bob.press(bob.buttons()[0])
+    assert "cv call +7 912 345-67-89.pdf" in bob.last_text
+    await contract_between(bot, alice.id, bob.id)
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.document("drawings +7 912 345-67-89.pdf")
+    await deliver(bot)
+    assert "drawings +7 912 345-67-89.pdf" in alice.last_text
