@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.circumvention import mask, scan
 from core.errors import N_, InvalidInput, NotFound
 
 __all__ = [
@@ -91,6 +92,14 @@ class Message:
     def text_for(self, reader_id: int) -> str:
         """What ``reader_id`` sees: the sender their own words, the recipient the masked ones."""
         return self.text if reader_id == self.sender_id else self.delivered
+
+    def file_name_for(self, reader_id: int) -> str | None:
+        """The document's name as ``reader_id`` sees it: the sender named it, so they read it
+        as they did; the recipient of a flagged message (sent before a contract) reads its
+        contact details masked, as in the text (MSG-03)."""
+        if self.file_name is None or reader_id == self.sender_id or not self.flagged:
+            return self.file_name
+        return mask(self.file_name, scan(self.file_name))
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,11 +220,12 @@ async def application_button(incoming: Incoming, ctx: Context) -> list[Action]:
         await ctx.set_state("ap.letter", {"project": project.id})
         return [Send(ctx.t("Applying to “{title}”. Write a cover letter: why you fit, similar "
                            "work you did (20 to 3000 characters; /cancel stops).",
-                           title=project.title))]
+                           title=(await readable(ctx.uow, ctx.user, project)).title))]
     if len(data) == 3 and verb == "wd":
         application = await withdraw(ctx.uow, ctx.user, object_id, ctx.now())
         owned = await ctx.uow.market.projects.get(application.project_id)
-        if owned is not None:
+        if owned is not None:  # MSG-03: the title as its recipient reads it (one place)
+            owned = await readable_by(ctx.uow, owned.owner_id, owned)
             await notify(ctx.uow, owned.owner_id, WITHDRAWN, name=ctx.user.display_name,
                          title=owned.title)
         return await _card(incoming, ctx, object_id, ctx.t("Withdrawn."))
@@ -273,10 +274,11 @@ async def _answer(ctx: Context, state: str, text: str, draft: dict[str, Any]) ->
         application = await apply(ctx.uow, ctx.user, require_id(project), draft["letter"],
                                   proposed, ctx.now())
         await ctx.clear_state()
+        owned = await readable_by(ctx.uow, project.owner_id, project)  # MSG-03: as she reads
         await notify(ctx.uow, project.owner_id, NEW_APPLICATION,
                      keyboard=keyboard([Button(N_("Open the application"),
                                                data=f"ap:v:{application.id}")]),
-                     name=ctx.user.display_name, title=project.title,
+                     name=ctx.user.display_name, title=owned.title,
                      amount=Money(proposed, project.currency))
         text_card, buttons = await application_card(ctx, application, project)
         return [Send(ctx.t("Your application is sent. The employer will be told.") + "\n\n"

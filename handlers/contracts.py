@@ -30,7 +30,7 @@ from core.services.market_contracts import (
     my_contracts,
     visible_contract,
 )
-from core.services.screening import readable
+from core.services.screening import readable, readable_by
 from handlers.context import Context
 from handlers.contract import Action, AnswerCallback, Button, Edit, Incoming, Keyboard, keyboard
 from handlers.keyboards import stale
@@ -98,9 +98,15 @@ END_FATES = {
 END_CHANGED = N_("The milestones changed since this was shown. Read it again, then confirm.")
 
 
-async def _names(ctx: Context, contract: Contract) -> tuple[str, str, str]:
-    """The project's title and the display names of the client and the expert."""
+async def _names(ctx: Context, contract: Contract,
+                 reader_id: int | None = None) -> tuple[str, str, str]:
+    """The project's title as ``reader_id`` (by default this user) may read it (MSG-03: the
+    client's text, masked for the freelancer until the offer is accepted) and the display
+    names of the client and the expert."""
     project = await ctx.uow.market.projects.get(contract.project_id)
+    if project is not None:
+        project = (await readable(ctx.uow, ctx.user, project) if reader_id is None
+                   else await readable_by(ctx.uow, reader_id, project))
     client = await ctx.uow.users.get(contract.client_id)
     expert = await ctx.uow.users.get(contract.expert_id)
     return (project.title if project else "?", client.display_name if client else "?",
@@ -175,8 +181,9 @@ async def command_contracts(incoming: Incoming, ctx: Context) -> list[Action]:
 
 async def _tell_other_side(ctx: Context, contract: Contract, message: str, key: str) -> None:
     """Notify the party who did not act, in their language, with a button to the card."""
-    title, _, _ = await _names(ctx, contract)
-    await notify(ctx.uow, contract.other_party(ctx.user.id), message,
+    recipient = contract.other_party(ctx.user.id)
+    title, _, _ = await _names(ctx, contract, recipient)  # as the recipient reads it
+    await notify(ctx.uow, recipient, message,
                  keyboard=keyboard([Button(OPEN_CONTRACT, data=f"ct:v:{contract.id}")]),
                  dedupe_key=f"contract:{key}:{contract.id}", title=title,
                  name=ctx.user.display_name)

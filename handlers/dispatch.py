@@ -108,7 +108,7 @@ class Dispatcher:
         async with self.uow_factory() as uow:
             if not await uow.updates.claim(incoming.update_id, self.clock.now()):
                 return []
-            ctx, _ = await self._context(incoming, uow)
+            ctx, _menu = await self._context(incoming, uow)  # the menu is not changed here
             actions = await dialog_guard.ask(ctx, risk)
             await uow.commit()
             return _with_callback_answer(incoming, actions)

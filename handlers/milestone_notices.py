@@ -26,9 +26,11 @@ from core.milestones import Action, Actor
 from core.payouts.fees import split_fee
 from core.payouts.policy import current
 from core.ports import UnitOfWork
+from core.screening import masked
 from core.services.contract_end import contract_end_due
 from core.services.milestone_ticks import Reminder, auto_release_due, reminders_due
 from core.services.milestones import Outcome
+from core.services.screening import readable, readable_by
 from handlers.contract import Button, keyboard
 from handlers.formats import day, moment
 from handlers.notify import notify
@@ -158,15 +160,20 @@ async def tell(uow: UnitOfWork, outcome: Outcome) -> None:
         split = split_fee(milestone.released or milestone.amount, current().fee_percent)
         if (outcome.action, side) in WITH_FEE and split.fee.is_positive:
             message = WITH_FEE[(outcome.action, side)]
-        language = await _language(uow, recipient)
+        reader = await uow.users.get(recipient)
+        language = pick_language(reader.language, reader.telegram_language) if reader else "en"
         release_at = milestone.auto_release_at
+        # MSG-03 in one place: the milestone's texts and the note as this recipient may read
+        # them (the parties of an accepted contract read them as written)
+        shown = await readable(uow, reader, milestone) if reader else masked(milestone)
+        note = (await readable(uow, reader, event) if reader else masked(event)).text
         await notify(
             uow, recipient, message, keyboard=_open(milestone.id),
             dedupe_key=f"ms-event:{event.id}:{recipient}",
-            name=actor.display_name if actor else "", title=milestone.title,
+            name=actor.display_name if actor else "", title=shown.title,
             amount=event.amount or milestone.amount, due=_day(milestone.due_date, language),
             when=_when(release_at, language) if release_at else "",
-            day=_day(available_at(event.at).date(), language), text=event.text,
+            day=_day(available_at(event.at).date(), language), text=note,
             released=milestone.released, refunded=milestone.refunded, fee=split.fee,
             net=split.net)
 
@@ -174,8 +181,9 @@ async def tell(uow: UnitOfWork, outcome: Outcome) -> None:
 async def remind(uow: UnitOfWork, reminder: Reminder) -> bool:
     """MS-09: tell the client when the submitted work will be released."""
     client = reminder.contract.client_id
+    shown = await readable_by(uow, client, reminder.milestone)  # MSG-03, as tell() does
     return await notify(uow, client, REMINDER, keyboard=_open(reminder.milestone.id),
-                        dedupe_key=reminder.dedupe_key, title=reminder.milestone.title,
+                        dedupe_key=reminder.dedupe_key, title=shown.title,
                         when=_when(reminder.release_at, await _language(uow, client)))
 
 

@@ -31,7 +31,7 @@ from core.money import parse_amount
 from core.payments import Settlement
 from core.services.ledger import wallet_account
 from core.services.milestone_disputes import DisputeView, Resolution, dispute_view, resolve
-from core.services.milestone_payments import fund_after_payment
+from core.services.milestone_payments import escrow_of_payment, fund_after_payment
 from core.services.support import open_item
 from core.support import ItemKind, ItemStatus, QueueItem, ensure_staff
 from handlers.context import Context
@@ -69,6 +69,9 @@ NOT_FUNDED_AFTER_PAYMENT = N_("The payment is in your wallet, but nothing was mo
                               "milestone to see where it stands.")
 PAID_INTO_ESCROW = N_("Payment received: {amount}. It went straight into the escrow of the "
                       "milestone “{title}”; your wallet balance is {balance}.")
+ESCROW_REPLAYED = N_("This payment was received before: it went into the escrow of the "
+                     "milestone “{title}”. Nothing moved this time; your wallet balance is "
+                     "{balance}.")
 PART_TOO_LARGE = N_("The part to release must be between zero and {escrow}.")
 USAGE = N_("Usage: /resolve <milestone> release <reason>, /resolve <milestone> partial "
            "<amount> <reason>, or /resolve <milestone> refund <reason>")
@@ -266,6 +269,10 @@ async def fund_paid_milestone(ctx: Context, settlement: Settlement) -> HookReply
     intent = settlement.intent
     if intent is None or intent.id is None:
         return HookReply()
+    if settlement.replayed:  # moves nothing: says whose escrow the payment went into
+        went = await escrow_of_payment(ctx.uow, intent.id, settlement.transaction)
+        return HookReply() if went is None else HookReply(received=ctx.t(
+            ESCROW_REPLAYED, title=went.title, balance=settlement.balance))
     invoice = await ctx.uow.milestones.invoice(intent.id)
     if invoice is None:
         return HookReply()

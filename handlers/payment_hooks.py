@@ -10,6 +10,10 @@ the intent is not its own) and must not refuse: the money has already arrived.
 The hooks run before the payer is told anything, so the confirmation says where the money is
 now: a hook that moved it on at once (into a milestone's escrow) words the confirmation itself
 (``HookReply.received``), with the wallet balance as it stands after the move.
+
+A payment delivered again (``Settlement.replayed``) moves nothing; the hooks are still asked,
+with the replayed settlement, so that the one that had moved the money on says where it went
+(``received``) instead of "already added to your wallet". On a replay a hook must write nothing.
 """
 
 from __future__ import annotations
@@ -45,9 +49,9 @@ def after_payment(hook: PaymentHook) -> PaymentHook:
 
 
 async def run_after_payment(ctx: Context, settlement: Settlement) -> HookReply:
-    """Every hook's replies for a payment that was just credited (not for a replay), and the
-    confirmation of the hook that moved the money on, if one did."""
-    if settlement.replayed or settlement.intent is None:
+    """Every hook's replies for a payment that was just credited, and the confirmation of the
+    hook that moved the money on, if one did (for a replay: only where the money had gone)."""
+    if settlement.intent is None:
         return HookReply()
     actions: list[Action] = []
     received = None
@@ -55,4 +59,4 @@ async def run_after_payment(ctx: Context, settlement: Settlement) -> HookReply:
         reply = await hook(ctx, settlement)
         actions += reply.replies
         received = reply.received or received
-    return HookReply(actions, received)
+    return HookReply([] if settlement.replayed else actions, received)

@@ -140,7 +140,7 @@ async def process_message(incoming: Incoming, ctx: Context) -> list[Action]:
                 MessageKind.PHOTO: NEW_PHOTO}[message.kind]
     await notify(ctx.uow, relayed.recipient.id, template, keyboard=_recipient_keyboard(relayed),
                  dedupe_key=f"relay:{message.id}", name=ctx.user.display_name,
-                 text=message.delivered, file=message.file_name or "",
+                 text=message.delivered, file=message.file_name_for(relayed.recipient.id) or "",
                  caption=f"\n\n{message.delivered}" if message.delivered else "")
     replies: list[Action] = []
     if relayed.flagged:
@@ -148,7 +148,7 @@ async def process_message(incoming: Incoming, ctx: Context) -> list[Action]:
                          sorted({finding.kind for finding in relayed.findings}))
         replies.append(Send(ctx.t(PAY_06_WARNING, what=what)))
     replies.append(Send(
-        ctx.t("Sent to {name}. Type another message, or send /cancel to stop.",
+        ctx.t("Sent to {name}: type another message, or send /cancel to stop.",
               name=relayed.recipient.display_name),
         keyboard=keyboard([Button(ctx.t("Conversation"), data=f"th:t:{relayed.thread.id}:0")])))
     return replies

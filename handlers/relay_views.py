@@ -97,7 +97,7 @@ def _line(ctx: Context, message: Message, author: str) -> str:
     """One message of a history, as its reader may see it."""
     text = _cut(message.text_for(ctx.user.id), SNIPPET)
     if message.kind is MessageKind.DOCUMENT:
-        name = _cut(message.file_name or ctx.t("file"), FILE_NAME_MAX)
+        name = _cut(message.file_name_for(ctx.user.id) or ctx.t("file"), FILE_NAME_MAX)
         text = f"📎 {name} {text}".rstrip()
     elif message.kind is MessageKind.PHOTO:
         text = f"🖼 {text}".rstrip()
@@ -117,7 +117,8 @@ async def _history(incoming: Incoming, ctx: Context, thread_id: int,
     if not found.items:
         lines.append(ctx.t("No messages here yet."))
     photo = ctx.t("photo")
-    files = [[Button(f"📎 {_cut(m.file_name or photo, 40)}", data=f"th:f:{m.id}")]
+    files = [[Button(f"📎 {_cut(m.file_name_for(ctx.user.id) or photo, 40)}",
+                     data=f"th:f:{m.id}")]
              for m in reversed(found.items) if m.file_id]
     rows = [*files, _nav(ctx, f"th:t:{thread.id}", page, found.has_more, older=True),
             [Button(ctx.t("Write"), data=f"msg:w:{thread.id}"),

@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 from core.errors import N_
 from handlers.context import Context
 from handlers.contract import Action, Command, Incoming, Send
+from handlers.formats import moment
 from handlers.router import Router
 
 __all__ = ["MovableClock", "command_sandbox_time", "parse_offset", "router"]
@@ -28,10 +29,10 @@ _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 SANDBOX_ONLY = N_("/sandbox_time works only in the sandbox: here the bot runs on real time, "
                   "which nobody can move.")
-USAGE = N_("The sandbox clock reads {now} UTC. To move it forward, send for example "
+USAGE = N_("The sandbox clock reads {when}. To move it forward, send for example "
            "/sandbox_time +5d (days), +3h (hours), +30m (minutes) or +1d12h.")
 TOO_FAR = N_("That is too far: move the clock at most {days} days at a time.")
-MOVED = N_("The sandbox clock moved forward by {offset} and now reads {now} UTC. Everything "
+MOVED = N_("The sandbox clock moved forward by {offset} and now reads {when}. Everything "
            "that fell due is being done; its messages follow.")
 
 
@@ -55,11 +56,6 @@ def parse_offset(text: str) -> timedelta | None:
     return total if total > timedelta(0) else None
 
 
-def _reading(moment: datetime) -> str:
-    """An instant as the sandbox clock shows it."""
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
 @router.command("sandbox_time")
 async def command_sandbox_time(incoming: Incoming, ctx: Context) -> list[Action]:
     """Moves the sandbox clock forward by the offset given; without one shows the clock."""
@@ -68,9 +64,9 @@ async def command_sandbox_time(incoming: Incoming, ctx: Context) -> list[Action]
     args = incoming.event.args if isinstance(incoming.event, Command) else ""
     offset = parse_offset(args)
     if offset is None:
-        return [Send(ctx.t(USAGE, now=_reading(ctx.now())))]
+        return [Send(ctx.t(USAGE, when=moment(ctx.now(), ctx.language)))]
     if offset > MAX_OFFSET:
         return [Send(ctx.t(TOO_FAR, days=MAX_OFFSET.days))]
     ctx.clock.advance(offset)
     return [Send(ctx.t(MOVED, offset="+" + "".join(args.split()).lower().removeprefix("+"),
-                       now=_reading(ctx.now())))]
+                       when=moment(ctx.now(), ctx.language)))]

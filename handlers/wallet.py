@@ -194,9 +194,9 @@ async def successful_payment(incoming: Incoming, ctx: Context) -> list[Action]:
     settlement = await settle_payment(ctx.uow, payment, ctx.now())
     for anomaly in settlement.anomalies:
         log.warning("payment %s of user %s: %s", payment.charge_id, payment.payer_id, anomaly)
-    if settlement.replayed:
-        return [Send(ctx.t(ALREADY_CREDITED, balance=settlement.balance))]
     after = await run_after_payment(ctx, settlement)  # it may move the money on at once
+    if settlement.replayed:  # nothing moved; say where the money went the first time
+        return [Send(after.received or ctx.t(ALREADY_CREDITED, balance=settlement.balance))]
     received = after.received or ctx.t(CREDITED, amount=settlement.amount,
                                        balance=settlement.balance)
     return [Send(received), *after.replies]

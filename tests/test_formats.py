@@ -27,9 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Placeholders filled with an amount somewhere in the code.
 MONEY_FIELDS = frozenset({"amount", "balance", "escrow", "minimum", "maximum", "missing",
                           "released", "refunded", "budget", "rate", "low", "high", "moved"})
-#: Placeholders filled with what a person typed (a reason, a note, a message): it may end with
-#: its own full stop, so no template puts punctuation right after one.
-TEXT_FIELDS = frozenset({"reason", "text", "note"})
+#: Placeholders filled with what a person typed (a reason, a note, a message, a name, a title,
+#: a user asked for by name): it may end with its own full stop ("Bob Jr.", "/report bob."),
+#: so no template puts punctuation right after one. Not here: ``email`` (a validated address
+#: never ends with a full stop) and ``offset`` (rewritten to digits and d/h/m).
+TEXT_FIELDS = frozenset({"reason", "text", "note", "who", "name", "names", "a", "b", "user",
+                         "target", "title", "caption", "file", "keyword", "link", "skill",
+                         "skills"})
 TYPED = "Nothing was delivered."
 #: One date in every month (abbreviations differ: "мая" has no full stop, "янв." has one).
 DATES = [date(2027, month, 10) for month in range(1, 13)]
@@ -101,6 +105,13 @@ def test_the_collision_check_catches_a_full_stop_after_a_russian_date() -> None:
     assert not COLLISIONS.search(_fill("срок {due}, сумма {amount}.", values))
 
 
+def test_the_collision_check_catches_a_full_stop_after_a_typed_name() -> None:
+    values = next(_values("en"))
+    assert COLLISIONS.search(_fill("Sent to {name}. Type another message.", values))
+    assert COLLISIONS.search(_fill("There is no user {who}.", values))
+    assert not COLLISIONS.search(_fill("There is no user “{who}”.", values))
+
+
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", "Jan 10, 2027, 12:58\u202fAM UTC"),
     ("ru", "10 янв. 2027\u202fг., 00:58 UTC"),
@@ -145,3 +156,31 @@ def test_a_count_in_a_sentence_is_written_in_the_readers_number_format(
 def test_rating_points_are_written_in_the_readers_number_format(
         language: str, expected: str) -> None:
     assert count(12345, language) == expected
+
+
+def _time_calls() -> Iterator[tuple[str, int, str, str | None]]:
+    """(file, line, method, keyword it fills) of every ``strftime``/``isoformat``/``ctime``
+    call in the handlers and the bot (the layers that word what users read)."""
+    for folder in ("handlers", "bot"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            filled: dict[int, str] = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.keyword) and node.arg is not None:
+                    for inner in ast.walk(node.value):
+                        filled[id(inner)] = node.arg
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in {"strftime", "isoformat", "ctime"}):
+                    yield (str(path.relative_to(ROOT)), node.lineno, node.func.attr,
+                           filled.get(id(node)))
+
+
+def test_no_user_visible_time_is_written_by_strftime_or_in_iso() -> None:
+    """Times users read go through :mod:`handlers.formats` (to the minute, their locale): no
+    handler formats one with ``strftime`` ("2026-01-15 09:30"), and an ISO date fills a message
+    only as ``{example}``, the input format a prompt teaches ("for example 2026-02-01")."""
+    wrong = [f"{path}:{line}: {how}() -> {{{name}}}" for path, line, how, name in _time_calls()
+             if (how != "isoformat" and path.startswith("handlers/"))
+             or (name is not None and name != "example")]
+    assert not wrong, "\n".join(wrong)

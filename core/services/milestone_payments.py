@@ -7,6 +7,8 @@ milestone (or this change). When the payment arrives, the wallet helper's paymen
 credits the wallet and calls :func:`fund_after_payment` in the same unit of work: the milestone
 is funded as soon as it is paid (HOLD-03, MS-05). If the milestone moved on meanwhile (removed,
 funded otherwise), nothing else happens and the money stays in the wallet.
+:func:`escrow_of_payment` says, for a payment delivered again, which milestone's escrow it went
+into (so the replay does not say "added to your wallet" of money that moved on).
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from datetime import datetime
 from core.accounts import User
 from core.contracts import ContractStatus
 from core.errors import DomainError, NotFound
+from core.ledger import PostedTransaction
 from core.milestone_events import MilestoneInvoice
-from core.milestones import Action, Actor
+from core.milestones import Action, Actor, Milestone
 from core.payments import TopUpIntent
 from core.ports import UnitOfWork
 from core.services.milestone_plan import approve_change
 from core.services.milestones import MILESTONE_NOT_FOUND, Outcome, Shortfall, fund
 from core.services.payments import open_top_up
 
-__all__ = ["fund_after_payment", "open_invoice"]
+__all__ = ["escrow_of_payment", "fund_after_payment", "open_invoice"]
 
 
 async def open_invoice(uow: UnitOfWork, user: User, shortfall: Shortfall, gateway: str,
@@ -68,3 +71,24 @@ async def fund_after_payment(uow: UnitOfWork, payer: User, intent_id: int,
     except DomainError:
         return None
     return result if isinstance(result, Outcome) else None
+
+
+async def escrow_of_payment(uow: UnitOfWork, intent_id: int,
+                            top_up: PostedTransaction) -> Milestone | None:
+    """The milestone whose escrow the payment credited by ``top_up`` went into, if it did.
+
+    The intent's invoice names the milestone (or its change); the funding (``ms-fund``) or the
+    change's charge (``ms-change``) posted after the top-up is what moved the money there. A
+    funding posted before it (the milestone funded otherwise) means the money stayed in the
+    wallet.
+    """
+    invoice = await uow.milestones.invoice(intent_id)
+    if invoice is None:
+        return None
+    mid = invoice.milestone_id
+    key = (f"ms-fund:{mid}" if invoice.request_number is None
+           else f"ms-change:{mid}:{invoice.request_number}")
+    moved = await uow.ledger.get(key)
+    if moved is None or moved.id <= top_up.id:
+        return None
+    return await uow.milestones.get(mid)

@@ -126,13 +126,16 @@ async def send(uow: UnitOfWork, sender: User, recipient_id: int, content: Conten
     text = validate_text(content.text) if is_text else ""
     if thread is None:
         thread = await uow.relay.add_thread(Thread(sender.id, recipient.id, created_at=now))
-    findings = () if relation.contract or await _exempt(uow, sender.id, recipient.id) else (
-        tuple(scan(text)))
+    exempt = relation.contract or await _exempt(uow, sender.id, recipient.id)  # PAY-06
+    findings = () if exempt else tuple(scan(text))
+    # MSG-03: a document's name is written for the recipient too (masked when they read it)
+    named = () if exempt or not content.file_name else tuple(scan(content.file_name))
     assert thread.id is not None
     message = await uow.relay.add_message(Message(
         thread_id=thread.id, sender_id=sender.id, kind=content.kind, created_at=now, text=text,
         delivered=mask(text, list(findings)), file_id=content.file_id,
-        file_name=content.file_name, flagged=bool(findings)))
+        file_name=content.file_name, flagged=bool(findings or named)))
+    findings += named
     thread.last_message_at = now
     await uow.relay.touch_thread(thread.id, now)
     if findings:

@@ -57,7 +57,7 @@ __all__ = [
     "suspend",
 ]
 
-NO_SUCH_USER = N_("There is no user {who}. Give a numeric id or an @username.")
+NO_SUCH_USER = N_("There is no user {who}: give a numeric id or an @username.")
 DISPUTE_BY_RESOLVE = N_("A milestone dispute is decided with /resolve, which also closes "
                         "its queue item.")
 ITEM_NOT_FOUND = N_("There is no such item in the queue.")

@@ -13,8 +13,8 @@ from core.support import ItemKind
 from storage.tables.market import applications, projects
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness
-from tests.conversation.market_kit import newest_id, post_project, team
-from tests.conversation.relay_kit import open_items
+from tests.conversation.market_kit import apply_to, deliver, newest_id, offer, post_project, team
+from tests.conversation.relay_kit import contract_between, open_items, people
 
 CONTACT = "bob.ivanov@gmail.com или +7 912 345-67-89"
 
@@ -63,3 +63,65 @@ async def test_msg_03_a_project_description_with_a_phone_is_masked_for_freelance
     await alice.forge(f"pj:v:{project_id}")
     assert "+7 912 345-67-89" in alice.last_text
     assert [i.field for i in await open_items(bot)] == ["project_description"]
+
+
+async def test_msg_03_notices_quote_a_project_title_masked_until_a_contract(
+        bot: BotHarness) -> None:
+    """Every outbox notice that quotes the client's title reads it as its recipient may: the
+    offer notice and the offer's card masked for the freelancer, the owner's own notices (new
+    application, withdrawal, accepted) as she wrote it, the end notice after the accepted
+    contract unmasked."""
+    alice, boris, carol = await team(bot)
+    phone = "+7 912 345-67-89"
+    project_id = await post_project(alice, title=f"Gearbox housing, call {phone}")
+    await deliver(bot)
+    await boris.forge(f"pj:v:{project_id}")
+    await boris.press_data(f"ap:new:{project_id}")  # the apply dialog's first prompt
+    assert f"Gearbox housing, call {MASK}" in boris.last_text and "912" not in boris.last_text
+    await boris.command("/cancel")
+    application_id = await apply_to(boris, project_id)
+    await apply_to(carol, project_id)
+    await deliver(bot)
+    assert phone in alice.last_text  # her own title, in the new-application notice
+    await carol.press_data(f"ap:wd:{await newest_id(bot, applications)}")
+    await deliver(bot)
+    assert "withdrew" in alice.last_text and phone in alice.last_text
+    contract_id = await offer(alice, application_id)
+    await deliver(bot)
+    assert f"Gearbox housing, call {MASK}" in boris.last_text and "912" not in boris.last_text
+    await boris.press_data(f"ct:v:{contract_id}")  # the offer's card, before acceptance
+    assert MASK in boris.last_text and "912" not in boris.last_text
+    await boris.press_data(f"ct:ok:{contract_id}")
+    assert phone in boris.last_text  # the accepted contract's card
+    await deliver(bot)
+    assert "accepted" in alice.last_text and phone in alice.last_text
+    await alice.forge(f"ct:er:{contract_id}:c")
+    await deliver(bot)
+    assert phone in boris.last_text and MASK not in boris.last_text  # the end notice
+
+
+async def test_msg_03_a_document_named_with_a_phone_is_masked_for_the_recipient(
+        bot: BotHarness) -> None:
+    """A relayed document's file name is text its sender wrote for the recipient: before a
+    contract the notice and the recipient's history show it masked and support is told; the
+    sender reads it as they named it; after a contract it is passed on as it is."""
+    alice, bob, _carol = await people(bot)
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.document("cv call +7 912 345-67-89.pdf")
+    assert "⚠️" in bob.replies[0]  # PAY-06: the sender is warned
+    await deliver(bot)
+    assert f"cv call {MASK}.pdf" in alice.last_text and "912" not in alice.last_text
+    assert [(i.kind, i.subject_id) for i in await open_items(bot)] == [(ItemKind.FLAG, bob.id)]
+    await alice.command("/messages")
+    await alice.press(alice.buttons()[0])
+    assert f"cv call {MASK}.pdf" in alice.last_text and "912" not in alice.last_text
+    assert "912" not in " ".join(alice.buttons())
+    await bob.command("/cancel")
+    await bob.command("/messages")
+    await bob.press(bob.buttons()[0])
+    assert "cv call +7 912 345-67-89.pdf" in bob.last_text
+    await contract_between(bot, alice.id, bob.id)
+    await bob.forge(f"msg:new:{alice.id}")
+    await bob.document("drawings +7 912 345-67-89.pdf")
+    await deliver(bot)
+    assert "drawings +7 912 345-67-89.pdf" in alice.last_text

@@ -138,6 +138,37 @@ async def test_hold_03_a_payment_that_funds_a_milestone_says_the_money_went_into
             "“First draft”; your wallet balance is $0.00.") in said
 
 
+async def test_hold_03_a_replayed_payment_that_funded_a_milestone_says_where_it_went(
+        bot: BotHarness) -> None:
+    """The same charge delivered again (a new update) moves nothing, and says the payment is
+    in the milestone's escrow, not "already added to your wallet"."""
+    alice, _bob, _contract_id, milestone_id = await _contract(bot)
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    [invoice] = [a for a in alice.actions if isinstance(a, SendInvoice)]
+    await alice.send(PreCheckout("q-1", invoice.currency, invoice.amount, invoice.payload))
+    await alice.send(Payment(invoice.currency, invoice.amount, invoice.payload, "charge-1"))
+    await alice.send(Payment(invoice.currency, invoice.amount, invoice.payload, "charge-1"))
+    assert alice.replies == [
+        "This payment was received before: it went into the escrow of the milestone "
+        "“First draft”. Nothing moved this time; your wallet balance is $0.00."]
+
+
+async def test_hold_03_a_replayed_payment_that_stayed_in_the_wallet_says_so(
+        bot: BotHarness) -> None:
+    """The neighbour: the milestone was funded from the wallet before its invoice was paid, so
+    the payment stayed in the wallet, and its replay says just that."""
+    alice, _bob, _contract_id, milestone_id = await _contract(bot)
+    await alice.press_data(f"ms:v:{milestone_id}")
+    await alice.press_data(f"ms:f:{milestone_id}")
+    [invoice] = [a for a in alice.actions if isinstance(a, SendInvoice)]
+    await fund_wallet(bot.database, alice.id, usd("90.00"), bot.clock.now())
+    await alice.press_data(f"ms:f:{milestone_id}")  # funded from the wallet meanwhile
+    await alice.send(Payment(invoice.currency, invoice.amount, invoice.payload, "charge-2"))
+    await alice.send(Payment(invoice.currency, invoice.amount, invoice.payload, "charge-2"))
+    assert alice.replies == ["This payment was already added to your wallet. Balance: $90.00."]
+
+
 async def test_a_draft_says_when_it_was_created_not_posted(bot: BotHarness) -> None:
     alice = bot.user(1001, "Alice", "Smith", language_code="en")
     await alice.sign_up("client", "Alice", "Smith", "alice@example.com")

@@ -86,7 +86,7 @@ async def test_msg_01_two_users_talk_through_the_bot_in_their_own_languages(
 
     await _write(bob, alice.id, "Alice Liddell", "ru")
     await bob.send("Здравствуйте! Hello, I can start tomorrow.")
-    sent = ru("Sent to {name}. Type another message, or send /cancel to stop.",
+    sent = ru("Sent to {name}: type another message, or send /cancel to stop.",
               name="Alice Liddell")
     await bob.wait_message(WAIT, predicate=lambda m: m.text == sent)
     relayed = await alice.wait_message(WAIT, predicate=lambda m: "Борис Иванов" in (m.text or ""))

@@ -314,9 +314,9 @@ async def test_ms_04_ms_08_hold_01_two_milestones_a_change_and_a_dispute_to_clea
         before = await person.see("bob", RU("Your wallet"))
         assert RU("Pending: {amount}", amount=ru_usd("405.00")) in before.text
         person.say("/sandbox_time +5d")
-        moved = RU("The sandbox clock moved forward by {offset} and now reads {now} UTC. "
+        moved = RU("The sandbox clock moved forward by {offset} and now reads {when}. "
                    "Everything that fell due is being done; its messages follow.",
-                   offset="\0", now="\0")
+                   offset="\0", when="\0")
         await person.see("bob", *moved.split("\0"))
         cleared = RU("{amount} is now available in your wallet. Send /wallet to see your "
                      "balance.", amount="\0").split("\0")

@@ -27,8 +27,8 @@ async def test_sandbox_time_moves_the_clock_forward(sandbox_bot: BotHarness,
     await olena.command("/sandbox_time +5d")
     assert clock.now() == START + timedelta(days=5)
     assert olena.reply == ("Годинник пісочниці переведено вперед на +5d, і він показує "
-                           "2026-01-20 09:30 UTC. Усе, чому настав строк, виконується; "
-                           "повідомлення про це надійдуть слідом.")
+                           "20 січ. 2026\u202fр., 09:30 UTC. Усе, чому настав строк, "
+                           "виконується; повідомлення про це надійдуть слідом.")
     await olena.command("/sandbox_time 3h 30m")
     assert clock.now() == START + timedelta(days=5, hours=3, minutes=30)
 
@@ -40,8 +40,8 @@ async def test_sandbox_time_without_a_forward_offset_explains_itself(
     alice = sandbox_bot.user(8, "Alice")
     await alice.command(f"/sandbox_time {args}")
     assert clock.now() == START
-    assert alice.reply.startswith("The sandbox clock reads 2026-01-15 09:30 UTC. To move it "
-                                  "forward, send for example /sandbox_time +5d")
+    assert alice.reply.startswith("The sandbox clock reads Jan 15, 2026, 9:30\u202fAM UTC. To "
+                                  "move it forward, send for example /sandbox_time +5d")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -69,3 +69,17 @@ def test_offsets_combine_days_hours_and_minutes() -> None:
     assert parse_offset(" +30M ") == timedelta(minutes=30)
     assert parse_offset("+5") is None
     assert parse_offset("+5w") is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("language", "reading"), [
+    ("ru", "Часы песочницы показывают 15 янв. 2026\u202fг., 09:30 UTC."),
+    ("es", "El reloj del sandbox indica el 15 ene 2026, 9:30 UTC."),
+])
+async def test_sandbox_time_reads_the_clock_in_the_users_language(
+        sandbox_bot: BotHarness, language: str, reading: str) -> None:
+    """The clock's reading is a moment like every other time the bot shows (handlers.formats),
+    not an ISO-like "2026-01-15 09:30"."""
+    person = sandbox_bot.user(11, "Lucia", language_code=language)
+    await person.command("/sandbox_time")
+    assert person.reply.startswith(reading)
