@@ -45,8 +45,8 @@ __all__ = [
 
 METHOD_NOT_FOUND = N_("That payout method does not exist or is not yours.")
 PAYOUT_NOT_FOUND = N_("That payout does not exist or is not yours.")
-SUSPENDED = N_("Your account is suspended, so it cannot request payouts: {reason}. "
-               "Contact support.")
+SUSPENDED = N_("Your account is suspended, so it cannot request payouts. Contact support. "
+               "Reason: {reason}")
 ON_HOLD = N_("Payouts are on a security hold until {until} because your payout details "
              "changed recently.")
 TOO_MUCH = N_("You can withdraw at most {available} (your available balance). Pending money "

@@ -45,10 +45,10 @@ AMOUNT_STATE, NOTE_STATE = "bonus.amount", "bonus.note"
 STATES: dict[str, tuple[str | None, ...]] = {AMOUNT_STATE: (NOTE_STATE, AMOUNT_STATE),
                                              NOTE_STATE: (None, NOTE_STATE)}
 KINDS = {"b": BonusKind.BONUS, "e": BonusKind.EXPENSE}
-TOLD = {BonusKind.BONUS: N_("🎁 {name} paid you a bonus of {amount}: {note}. After the "
-                            "service fee of {fee}, {net} is available on {day}."),
-        BonusKind.EXPENSE: N_("🧾 {name} reimbursed your expense of {amount}: {note}. It is "
-                              "available on {day}.")}
+TOLD = {BonusKind.BONUS: N_("🎁 {name} paid you a bonus of {amount}. After the service fee "
+                            "of {fee}, {net} is available on {day}.\nNote: {note}"),
+        BonusKind.EXPENSE: N_("🧾 {name} reimbursed your expense of {amount}. It is available "
+                              "on {day}.\nNote: {note}")}
 
 
 async def _tell(uow: UnitOfWork, bonus: Bonus, payer: str) -> None:

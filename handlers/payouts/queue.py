@@ -43,11 +43,12 @@ STATES: dict[str, tuple[str | None, ...]] = {
 }
 CONFIRMED = N_("Support confirmed your payout #{id} of {amount}: it will be processed on "
                "{day}.")
-REFUSED = N_("Support refused your payout #{id} of {amount}: {reason}. The money is back in "
-             "your available balance. Add a payout method in your own name (/payout_methods).")
+REFUSED = N_("Support refused your payout #{id} of {amount}. The money is back in your "
+             "available balance. Add a payout method in your own name (/payout_methods). "
+             "Reason: {reason}")
 PAID = N_("Your payout #{id} was sent: {amount} (reference {reference}).")
-FAILED = N_("Your payout #{id} of {amount} failed: {reason}. The money is back in your "
-            "available balance.")
+FAILED = N_("Your payout #{id} of {amount} failed. The money is back in your available "
+            "balance. Reason: {reason}")
 
 
 async def _card(ctx: Context, payout: Payout) -> tuple[str, list[Button]]:

@@ -21,8 +21,8 @@ from handlers.payouts.queue import FAILED, PAID
 __all__ = ["poll_step", "provider", "send_step", "use_provider"]
 
 SENT = N_("Your payout #{id} of {amount} is on its way ({reference}).")
-RETURNED = N_("Your payout #{id} of {amount} came back unclaimed: {reason}. The money is back "
-              "in your available balance.")
+RETURNED = N_("Your payout #{id} of {amount} came back unclaimed. The money is back in "
+              "your available balance. Reason: {reason}")
 _provider: list[PayoutProvider] = [ManualProvider()]
 
 

@@ -103,7 +103,8 @@ async def test_pay_05_a_suspended_freelancer_is_told_why_there_is_no_payout(
     await bot.suspend(bob.id, "chargeback review")
     await bob.command("/payout 10")
     await bob.press("PayPal b***@example.com")
-    assert "suspended, so it cannot request payouts: chargeback review" in said(bob)
+    assert ("suspended, so it cannot request payouts. Contact support. "
+            "Reason: chargeback review") in said(bob)
 
 
 async def test_pay_03_a_name_mismatch_waits_for_support_who_confirms_and_pays_by_hand(
@@ -159,9 +160,10 @@ async def test_pay_03_support_refuses_and_the_freelancer_is_told_what_to_do(
     await sam.say("The account is not in your name")
     assert "Payout #1 is now failed" in sam.reply
     await deliver(bot)
-    assert "refused your payout #1 of $30.00: The account is not in your name" in (
+    assert "refused your payout #1 of $30.00. The money is back" in (
         bob.last_text)
     assert "Add a payout method in your own name" in bob.last_text
+    assert bob.last_text.endswith("Reason: The account is not in your name")
 
 
 async def test_payout_details_are_never_logged_while_adding_and_paying(
