@@ -20,8 +20,10 @@ __all__ = ["default_policy"]
 pytestmark = pytest.mark.usefixtures("default_policy")
 
 
-async def _cad_contract(bot: BotHarness, client_id: int, expert_id: int) -> int:
-    """An active CAD fixed-price contract between the two (a private project at first)."""
+async def _cad_contract(bot: BotHarness, client_id: int, expert_id: int,
+                       currency: str = "CAD", accepted: bool = True) -> int:
+    """A CAD fixed-price contract between the two (a private project at first), active or
+    only offered."""
     now = bot.clock.now()
     async with bot.database.uow() as uow:
         session = uow.session
@@ -36,8 +38,9 @@ async def _cad_contract(bot: BotHarness, client_id: int, expert_id: int) -> int:
             .returning(applications.c.id))).scalar_one()
         contract = (await session.execute(insert(contracts).values(
             project_id=project, application_id=application, client_id=client_id,
-            expert_id=expert_id, kind="fixed", currency="CAD", milestone_title="First",
-            milestone_amount=150, status="active", created_at=now, accepted_at=now)
+            expert_id=expert_id, kind="fixed", currency=currency, milestone_title="First",
+            milestone_amount=150, status="active" if accepted else "offered", created_at=now,
+            accepted_at=now if accepted else None)
             .returning(contracts.c.id))).scalar_one()
         await uow.commit()
     return int(contract)
@@ -67,6 +70,19 @@ async def test_pay_02_interac_fee_is_waived_when_the_freelancers_contracts_are_p
     await bob.press("Interac e-Transfer b***@example.ca")
     assert "Fee: CA$0.00" in bob.reply and "You receive: CA$200.00" in bob.reply, said(bob)
     assert "fee is waived: your CAD contracts are private projects" in bob.reply
+
+
+async def test_pay_02_an_offer_or_a_usd_contract_marked_managed_does_not_cost_the_interac_fee(
+        bot: BotHarness, clock: FixedClock) -> None:
+    alice, bob, sam, _private = await _people(bot, clock)
+    offered = await _cad_contract(bot, alice.id, bob.id, accepted=False)
+    in_usd = await _cad_contract(bot, alice.id, bob.id, currency="USD")
+    for contract in (offered, in_usd):
+        await sam.command(f"/managed {contract} on")
+        assert await _managed(bot, contract)
+    await bob.command("/payout 200")
+    await bob.press("Interac e-Transfer b***@example.ca")
+    assert "Fee: CA$0.00" in bob.reply and "fee is waived" in bob.reply, said(bob)
 
 
 async def test_pay_02_a_managed_service_contract_makes_interac_cost_cad_10_in_the_quote(
