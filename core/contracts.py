@@ -86,6 +86,8 @@ class Contract:
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
     ended_by: int | None = None
+    #: PAY-02: support marked it a managed-service contract (otherwise a private project)
+    managed_service: bool = False
 
     def __post_init__(self) -> None:
         self.kind, self.status = ProjectKind(self.kind), ContractStatus(self.status)

@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     PAYOUT = "payout"  # PAY-03, PAY-07: a payout confirmed, refused, sent or failed by hand
     HIRE_DIRECT = "hire_direct"  # PAY-06: a salary set, a Hire Direct fee paid
     BRING_A_CLIENT = "bring_a_client"  # PAY-06: a client joined through an invitation link
+    MANAGED_SERVICE = "managed_service"  # PAY-02: a contract marked or unmarked managed-service
 
 
 @dataclass(slots=True)

@@ -103,6 +103,8 @@ COMMANDS: tuple[MenuCommand, ...] = (
                 roles=frozenset({Role.EXPERT}), acts=True),
     MenuCommand("payouts_queue", N_("Payouts waiting for support"), staff=SUPPORT),
     MenuCommand("fees", N_("Service fees taken, per week and in total"), staff=SUPPORT),
+    MenuCommand("managed", N_("Mark a contract managed-service or private (Interac fee)"),
+                staff=SUPPORT, acts=True),
     MenuCommand("bonus", N_("Pay a freelancer a bonus or an expense"),
                 roles=frozenset({Role.CLIENT}), acts=True),
     MenuCommand("hire_direct", N_("Hire a freelancer directly (Hire Direct)"),

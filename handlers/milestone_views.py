@@ -27,6 +27,7 @@ from core.money import Money, format_money
 from core.services.milestone_plan import Board
 from handlers.context import Context
 from handlers.contract import Button, Keyboard, keyboard
+from handlers.fee_note import fee_note
 from handlers.formats import moment as format_moment
 from handlers.market_format import day, short
 
@@ -196,6 +197,11 @@ def card(ctx: Context, board: Board, milestone: Milestone,
              ctx.t("Amount: {value}", value=money(ctx, milestone.amount)),
              ctx.t("Due: {value}", value=day(ctx, milestone.due_date)),
              ctx.t("State: {value}", value=ctx.t(STATE_NAMES[milestone.state]))]
+    actions = board.actions(milestone)
+    if Action.FUND in actions or Action.ACCEPT in actions:  # FEE-01: before paying, releasing
+        note = fee_note(ctx, milestone.amount)
+        if note is not None:
+            lines.append(note)
     long_lines = []  # the free texts, shortened in this order if the card is too long
     if milestone.description:
         long_lines.append(len(lines))
@@ -232,7 +238,7 @@ def card(ctx: Context, board: Board, milestone: Milestone,
                            "/resolve {id} release|partial <amount>|refund <reason>.",
                            id=milestone.id))
     rows = []
-    for action in (a for a in board.actions(milestone) if a in ACTION_LABELS):
+    for action in (a for a in actions if a in ACTION_LABELS):
         label = ctx.t(ACTION_LABELS[action], amount=money(ctx, milestone.escrow
                                                           if action is not Action.FUND
                                                           else milestone.amount))

@@ -52,6 +52,7 @@ from handlers.contract import (
     SendPhoto,
     keyboard,
 )
+from handlers.fee_note import fee_note
 from handlers.keyboards import stale
 from handlers.market_format import number, parts, short
 from handlers.milestone_notices import tell
@@ -136,6 +137,9 @@ async def _confirm(ctx: Context, milestone_id: int, action: Action) -> list[Repl
                                                     lock=False)
     amount = money(ctx, milestone.escrow)
     question = ctx.t(CONFIRM[action], amount=amount, title=milestone.title)
+    note = fee_note(ctx, milestone.escrow) if action is Action.ACCEPT else None
+    if note is not None:  # FEE-01: the release shows gross, fee and net before it is done
+        question += "\n" + note
     label = ctx.t(ACTION_LABELS[action], amount=amount)
     return [Edit(question, keyboard=keyboard(
         [Button(label, data=f"ms:{VERBS[action]}:{milestone_id}:y")],
@@ -159,16 +163,20 @@ async def invoice(ctx: Context, shortfall: ms.Shortfall) -> list[Reply]:
     intent = await open_invoice(ctx.uow, ctx.user, shortfall, gateway.name, ctx.now(),
                                 ctx.language)
     milestone, missing = shortfall.milestone, money(ctx, shortfall.missing)
+    request = milestone.request if shortfall.request_number is not None else None
+    gross = request.amount if request is not None and request.amount else milestone.amount
+    note = fee_note(ctx, gross)  # FEE-01: on the invoice, before the client pays
+    description = ctx.t("{missing} for the escrow of the milestone “{title}”. It is funded "
+                        "as soon as the payment goes through.", missing=missing,
+                        title=short(milestone.title, 40))
     texts = InvoiceTexts(
         title=ctx.t("Milestone funding"),
-        description=ctx.t("{missing} for the escrow of the milestone “{title}”. It is funded "
-                          "as soon as the payment goes through.", missing=missing,
-                          title=milestone.title),
+        description=f"{description} {note}" if note else description,
         label=ctx.t("Escrow top-up {amount}", amount=missing))
-    return [AnswerCallback(),
-            Send(ctx.t("Your wallet is {missing} short. Pay the invoice below: the money goes "
-                       "to your wallet and on into the escrow of “{title}” at once.",
-                       missing=missing, title=milestone.title)),
+    told = ctx.t("Your wallet is {missing} short. Pay the invoice below: the money goes "
+                 "to your wallet and on into the escrow of “{title}” at once.",
+                 missing=missing, title=milestone.title)
+    return [AnswerCallback(), Send(f"{told}\n{note}" if note else told),
             gateway.request(intent, texts)]
 
 

@@ -87,6 +87,7 @@ ACTIONS: dict[AuditAction, str] = {
     AuditAction.PAYOUT: N_("handled a payout"),
     AuditAction.HIRE_DIRECT: N_("Hire Direct"),
     AuditAction.BRING_A_CLIENT: N_("Bring-a-Client"),
+    AuditAction.MANAGED_SERVICE: N_("managed-service contract"),
 }
 #: Closing a queue item names the item, its kind and whom it was about.
 ITEM_ACTIONS: dict[AuditAction, str] = {

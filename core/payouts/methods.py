@@ -6,8 +6,9 @@
 - **Wire transfer**: an IBAN (validated by ``schwifty``: country format and check digits);
   USD; only for payouts above USD 2,500.00; fee USD 50.00.
 - **Interac e-Transfer**: an e-mail; CAD; Canadian freelancers only; fee CAD 10.00 on
-  managed-service contracts, waived on private ones (no contract is marked managed-service yet,
-  so it is waived: see :func:`method_fee`).
+  managed-service contracts, waived on private ones: it is charged when the freelancer has an
+  accepted contract in CAD that support marked managed-service (``/managed``), whatever the
+  contract's state; otherwise waived (see :func:`method_fee`).
 
 Every method records the holder's name (PAY-03 compares it with the legal name). The details
 are sensitive: :func:`mask` is what every screen after entry shows (``p***@example.com``,

@@ -78,3 +78,6 @@ class PayoutsRepo(Protocol):
 
     async def pair_exempt(self, a: int, b: int) -> bool:
         """PAY-06: ``a`` and ``b`` are hired direct (paid) or Bring-a-Client, either way round."""
+
+    async def managed_service(self, expert_id: int, currency: str) -> bool:
+        """PAY-02: the freelancer has an accepted ``currency`` contract marked managed-service."""

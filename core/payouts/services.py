@@ -123,6 +123,7 @@ class Quote:
     fee: Money
     process_on: date
     flagged: bool  # PAY-03: the holder is not the legal name
+    managed_service: bool = False  # PAY-02: the Interac fee applies (a managed-service contract)
 
     @property
     def arrives(self) -> Money:
@@ -159,11 +160,14 @@ async def quote(uow: UnitOfWork, user: User, method_id: int, amount: Money | Non
         raise InvalidInput(WIRE_TOO_SMALL, minimum=format_money(WIRE_MINIMUM, language))
     if method.kind not in allowed_kinds(await _country(uow, user.id), policy.unserved_countries):
         raise Forbidden(NOT_ALLOWED)
-    fee = method_fee(method.kind)
+    managed = (method.kind is MethodKind.INTERAC
+               and await uow.payouts.managed_service(user.id, method.currency))
+    fee = method_fee(method.kind, managed_service=managed)
     if amount <= fee:
         raise InvalidInput(BELOW_FEE, fee=format_money(fee, language))
     day = processing_day(now, policy.holidays_country, policy.cutoff)  # PAY-04
-    return Quote(method, amount, fee, day, not names_match(method.holder, profile.legal_name))
+    return Quote(method, amount, fee, day, not names_match(method.holder, profile.legal_name),
+                 managed)
 
 
 async def request_payout(uow: UnitOfWork, user: User, method_id: int, amount: Money | None,

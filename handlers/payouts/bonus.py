@@ -31,6 +31,7 @@ from core.ports import UnitOfWork
 from core.services.payments import open_top_up
 from handlers.context import Context
 from handlers.contract import Action, Button, Edit, Incoming, Send, keyboard
+from handlers.fee_note import fee_note
 from handlers.keyboards import NO_TEXT, callback_ints, callback_parts, stale, typed_text
 from handlers.notify import notify
 from handlers.payment_hooks import HookReply, after_payment
@@ -160,10 +161,12 @@ async def _invoice(ctx: Context, shortfall: BonusShortfall) -> list[Action]:
     shortfall.bonus.intent_id = intent.id
     await ctx.uow.payouts.save_bonus(shortfall.bonus)
     missing = format_money(shortfall.missing, ctx.language)
-    texts = InvoiceTexts(title=ctx.t("Bonus payment"),
-                         description=ctx.t("{missing} for the bonus to the freelancer. It is "
-                                           "paid as soon as the payment goes through.",
-                                           missing=missing),
+    bonus = shortfall.bonus
+    note = fee_note(ctx, bonus.amount, None if bonus.kind is BonusKind.BONUS else Decimal(0))
+    description = ctx.t("{missing} for the bonus to the freelancer. It is paid as soon as the "
+                        "payment goes through.", missing=missing)
+    texts = InvoiceTexts(title=ctx.t("Bonus payment"),  # FEE-01: the fee on the invoice too
+                         description=f"{description} {note}" if note else description,
                          label=ctx.t("Bonus {amount}", amount=missing))
     return [Edit(ctx.t("Your wallet is {missing} short. Pay the invoice below and the bonus "
                        "is paid at once.", missing=missing)), gateway.request(intent, texts)]

@@ -46,8 +46,8 @@ ASK_IBAN = N_("Type the IBAN of the account, for example DE89 3704 0044 0532 013
 SAVED = N_("Saved: {kind} {details}. For your security, payouts are on hold until {until}.")
 ASK_LEGAL = N_("Type your full legal name as on your ID, or /cancel to stop. Payout methods "
                "must be in this name. Changing it puts payouts on a 3-day security hold.")
-LEGAL_SAVED = N_("Your legal name is now {name}. For your security, payouts are on hold until "
-                 "{until}.")
+LEGAL_SAVED = N_("For your security, payouts are on hold until {until}. Your legal name is now: "
+                 "{name}")
 
 
 async def methods_screen(ctx: Context) -> tuple[str, list[list[Button]]]:

@@ -24,6 +24,7 @@ from core.errors import N_, InvalidInput
 from core.holds import pending_holds
 from core.money import Money, format_money, parse_amount
 from core.payouts.calendar import format_day
+from core.payouts.methods import MethodKind
 from core.payouts.services import Quote, cancel, ensure_active, own_method, quote, request_payout
 from core.payouts.states import FINAL, PayoutState
 from core.services.ledger import available_account
@@ -43,6 +44,10 @@ NO_METHODS = N_("Add a payout method first: /payout_methods.")
 ASK_AMOUNT = N_("How much do you want to withdraw? Send an amount, or \"all\", or /cancel to "
                 "stop.")
 PICK_METHOD = N_("Withdraw {amount} with which method?")
+INTERAC_MANAGED = N_("The Interac e-Transfer fee of {fee} applies because you work on a "
+                     "managed-service contract paid in CAD.")
+INTERAC_WAIVED = N_("The Interac e-Transfer fee is waived: your CAD contracts are private "
+                    "projects.")
 FLAGGED_WARNING = N_("The holder of this method is not your legal name, so support must "
                      "confirm this payout before it is sent. To avoid this, add a method in "
                      "your own name.")
@@ -138,6 +143,9 @@ def _quote_text(ctx: Context, offer: Quote) -> str:
              ctx.t("Fee: {fee}", fee=format_money(offer.fee, ctx.language)),
              ctx.t("You receive: {amount}", amount=format_money(offer.arrives, ctx.language)),
              ctx.t("Processed on: {day}", day=format_day(offer.process_on, ctx.language))]
+    if offer.method.kind is MethodKind.INTERAC:
+        lines += ["", (ctx.t(INTERAC_MANAGED, fee=format_money(offer.fee, ctx.language))
+                        if offer.managed_service else ctx.t(INTERAC_WAIVED))]
     if offer.flagged:
         lines += ["", ctx.t(FLAGGED_WARNING)]
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from core.payouts.states import PayoutState
 from storage.tables.ledger import ledger_accounts as accounts
 from storage.tables.ledger import ledger_postings as postings
 from storage.tables.ledger import ledger_transactions as transactions
+from storage.tables.market import contracts
 from storage.tables.payouts import bac_clients, bac_invites, bonuses, direct_hires, payouts
 from storage.tables.payouts import payout_methods as methods
 from storage.tables.payouts import payout_profiles as profiles
@@ -268,3 +269,11 @@ class SqlPayoutsRepo:
                 and_(bac_clients.c.client_id == b, bac_clients.c.expert_id == a)))
         found = await self._session.execute(hired.union_all(brought).limit(1))
         return found.first() is not None
+
+    async def managed_service(self, expert_id: int, currency: str) -> bool:
+        """PAY-02: the freelancer has an accepted ``currency`` contract marked managed-service."""
+        row = (await self._session.execute(select(contracts.c.id).where(
+            contracts.c.expert_id == expert_id, contracts.c.currency == currency,
+            contracts.c.managed_service.is_(True), contracts.c.accepted_at.is_not(None)
+        ).limit(1))).first()
+        return row is not None

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from storage.tables.base import metadata
@@ -180,6 +182,7 @@ contracts = Table(
     Column("ended_at", UTCDateTime),
     Column("end_reason", String(32)),
     Column("ended_by", BigInteger),
+    Column("managed_service", Boolean, nullable=False, server_default=false()),
     CheckConstraint("kind IN ('hourly', 'fixed')", name="kind"),
     CheckConstraint("status IN ('offered', 'active', 'declined', 'ended')", name="status"),
     CheckConstraint("client_id <> expert_id", name="two_parties"),

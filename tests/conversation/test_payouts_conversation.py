@@ -60,7 +60,7 @@ async def test_hold_02_pay_01_pay_04_pay_07_a_freelancer_adds_paypal_and_withdra
     assert "Add a payout method first" in bob.reply
     await bob.command("/legal_name")
     await bob.say("Boris Ivanov")
-    assert "Your legal name is now Boris Ivanov" in bob.reply
+    assert "Your legal name is now: Boris Ivanov" in bob.reply
     await _add_paypal(bob, "Boris Ivanov", "boris@example.com")
     assert "Saved: PayPal b***@example.com" in bob.reply
     assert "on hold until Jan 18, 2026, 9:30" in bob.reply  # HOLD-02: 3 days
@@ -162,6 +162,7 @@ async def test_pay_03_support_refuses_and_the_freelancer_is_told_what_to_do(
     assert "refused your payout #1 of $30.00." in bob.last_text
     assert "Reason: The account is not in your name" in bob.last_text
     assert "Add a payout method in your own name" in bob.last_text
+    assert bob.last_text.endswith("Reason: The account is not in your name")
 
 
 async def test_payout_details_are_never_logged_while_adding_and_paying(

@@ -11,7 +11,7 @@ is paid too. The sandbox pays out through its pretend provider (``bot.sandbox.pa
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,16 +53,17 @@ async def add_paypal(person: Person, holder: str, email: str) -> None:
 
 
 async def clock(person: Person, user: str) -> datetime:
-    """What the sandbox clock reads (``/sandbox_time`` without an offset)."""
+    """What the sandbox clock reads (``/sandbox_time`` without an offset), as ``user`` (en)
+    is shown it: "Jan 10, 2027, 12:58 AM UTC"."""
     person.play(user)
     person.say("/sandbox_time")
-    tr = RU if user == "bob" else EN
-    shown = await person.see(user, *[p for p in tr(
-        "The sandbox clock reads {now} UTC. To move it forward, send for example "
+    shown = await person.see(user, *[p for p in EN(
+        "The sandbox clock reads {when}. To move it forward, send for example "
         "/sandbox_time +5d (days), +3h (hours), +30m (minutes) or +1d12h.",
-        now="\0").split("\0") if p.strip()])
-    found = re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", shown.text)[0]
-    return datetime.fromisoformat(found + "+00:00")
+        when="\0").split("\0") if p.strip()])
+    found = re.findall(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M",
+                       shown.text.replace("\u202f", " "))[0]
+    return datetime.strptime(found, "%b %d, %Y, %I:%M %p").replace(tzinfo=UTC)
 
 
 async def move_to(person: Person, user: str, now: datetime, target: datetime) -> None:
@@ -97,14 +98,14 @@ async def test_pay_04_pay_03_fee_01_bob_is_paid_on_the_business_day_after_a_satu
                                        "to stop. Payout methods must be in this name. Changing "
                                        "it puts payouts on a 3-day security hold."))
         person.say("Bob Ivanov")
-        await person.see("bob", RU("Your legal name is now {name}. For your security, payouts "
-                                   "are on hold until {until}.", name="Bob Ivanov",
+        await person.see("bob", RU("For your security, payouts are on hold until {until}. Your "
+                                   "legal name is now: {name}", name="Bob Ivanov",
                                    until="\0").split("\0")[0])
         await add_paypal(person, "Bob Ivanov", "bob.paypal@example.com")
         await add_paypal(person, "Maria Ivanova", "maria@example.com")
 
         # To the first Saturday at least 6 days on: HOLD-01 and HOLD-02 are both over.
-        now = await clock(person, "bob")
+        now = await clock(person, "alice")
         saturday = now.date() + timedelta(days=6)
         while saturday.weekday() != 5:
             saturday += timedelta(days=1)
