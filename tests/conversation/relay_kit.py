@@ -44,8 +44,10 @@ async def people(bot: BotHarness) -> tuple[ChatUser, ChatUser, ChatUser]:
     return alice, bob, carol
 
 
-async def contract_between(bot: BotHarness, client_id: int, expert_id: int) -> None:
-    """An active contract between the two (project, application and contract rows)."""
+async def contract_between(bot: BotHarness, client_id: int, expert_id: int,
+                           status: str = "active") -> int:
+    """A contract between the two (project, application and contract rows), ``active`` unless
+    told otherwise (``offered``, not yet accepted, keeps MSG-03 masking on); its id."""
     now = bot.clock.now()
     async with bot.database.uow() as uow:
         session = uow.session
@@ -58,11 +60,14 @@ async def contract_between(bot: BotHarness, client_id: int, expert_id: int) -> N
             project_id=project, freelancer_id=expert_id, cover_letter="I can do it well.",
             amount=150, currency="USD", status="chosen", created_at=now, updated_at=now)
             .returning(applications.c.id))).scalar_one()
-        await session.execute(insert(contracts).values(
+        contract = (await session.execute(insert(contracts).values(
             project_id=project, application_id=application, client_id=client_id,
             expert_id=expert_id, kind="fixed", currency="USD", milestone_title="First",
-            milestone_amount=150, status="active", created_at=now, accepted_at=now))
+            milestone_amount=150, status=status, created_at=now,
+            accepted_at=now if status != "offered" else None).returning(contracts.c.id))
+        ).scalar_one()
         await uow.commit()
+    return int(contract)
 
 
 async def open_items(bot: BotHarness) -> list[QueueItem]:

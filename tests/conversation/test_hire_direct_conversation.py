@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import insert
 
 from core.circumvention import MASK
 from core.clock import FixedClock
@@ -17,10 +16,9 @@ from core.services.ledger import fees_account, wallet_account
 from handlers.context import HandlerSettings
 from handlers.contract import Payment, PreCheckout, SendInvoice
 from storage import Database
-from storage.tables.market import applications, contracts, projects
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
-from tests.conversation.relay_kit import audit_rows, deliver, open_items
+from tests.conversation.relay_kit import audit_rows, contract_between, deliver, open_items
 from tests.milestones_kit import fund_wallet
 
 
@@ -37,26 +35,7 @@ def usd(text: str) -> Money:
 async def _contract(bot: BotHarness, client_id: int, expert_id: int,
                     status: str = "offered") -> int:
     """A contract between the two; ``offered`` (not yet accepted) keeps MSG-03 masking on."""
-    now = bot.clock.now()
-    async with bot.database.uow() as uow:
-        session = uow.session
-        project = (await session.execute(insert(projects).values(
-            owner_id=client_id, title="Drawings", description="Twenty characters of text",
-            category="cad", kind="fixed", currency="USD", budget_min=100, budget_max=200,
-            status="published", created_at=now, updated_at=now).returning(projects.c.id))
-        ).scalar_one()
-        application = (await session.execute(insert(applications).values(
-            project_id=project, freelancer_id=expert_id, cover_letter="I can do it well.",
-            amount=150, currency="USD", status="chosen", created_at=now, updated_at=now)
-            .returning(applications.c.id))).scalar_one()
-        contract = (await session.execute(insert(contracts).values(
-            project_id=project, application_id=application, client_id=client_id,
-            expert_id=expert_id, kind="fixed", currency="USD", milestone_title="First",
-            milestone_amount=150, status=status, created_at=now,
-            accepted_at=now if status != "offered" else None).returning(contracts.c.id))
-        ).scalar_one()
-        await uow.commit()
-    return int(contract)
+    return await contract_between(bot, client_id, expert_id, status)
 
 
 async def _people(bot: BotHarness) -> tuple[ChatUser, ChatUser, ChatUser]:
