@@ -26,6 +26,8 @@ from core.contracts import ContractStatus, EndReason
 from core.errors import DomainError
 from core.milestones import ESCROW_STATES, Action, MilestoneState
 from core.money import Money
+from core.payouts.fees import split_fee
+from core.payouts.policy import current
 from core.ports import UnitOfWork
 from core.services import contract_end
 from core.services import milestone_plan as plan
@@ -34,7 +36,6 @@ from core.services.contract_end import EndFate
 from core.services.ledger import (
     available_account,
     escrow_account,
-    fees_account,
     pending_account,
     wallet_account,
 )
@@ -260,7 +261,6 @@ class World:
     contract_id: int
     ids: list[int]
     paid_in: Money
-    fees_before: Money  # the platform's fee account is shared by every example (FEE-01)
     last_tick: datetime | None = None
 
 
@@ -289,9 +289,7 @@ async def _world(db: Database, clock: FixedClock) -> World:
                                clock.now())
         await act_as(db, client, ms.act, outcome.milestone.id, Action.APPROVE, clock.now())
         ids.append(int(outcome.milestone.id))
-    async with db.uow() as uow:
-        fees_before = await uow.ledger.balance(fees_account("USD"))
-    return World(client, expert, contract.id, ids, usd("0"), fees_before)
+    return World(client, expert, contract.id, ids, usd("0"))
 
 
 async def _do(db: Database, clock: FixedClock, world: World, what: str, arg: int) -> None:
@@ -360,7 +358,11 @@ async def _check(db: Database, clock: FixedClock, world: World) -> None:
         wallet = await uow.ledger.balance(wallet_account(world.client, "USD"))
         expert = (await uow.ledger.balance(pending_account(world.expert, "USD"))
                   + await uow.ledger.balance(available_account(world.expert, "USD")))
-        fees = await uow.ledger.balance(fees_account("USD")) - world.fees_before  # FEE-01
+        # FEE-01: the fee this world's releases kept (the fee account is shared by every
+        # example, and a tick releases other examples' milestones too)
+        percent = current().fee_percent
+        fees = sum((split_fee(m.released or usd("0"), percent).fee for m in milestones),
+                   usd("0"))
         listed = {who: [c.id for c in await plan.board_contracts(uow, await _user(uow, who))]
                   for who in (world.client, world.expert)}
     assert (wallet + sum(escrows.values(), usd("0")) + expert + fees
