@@ -45,7 +45,7 @@ async def people(bot: BotHarness) -> tuple[ChatUser, ChatUser, ChatUser]:
 
 
 async def contract_between(bot: BotHarness, client_id: int, expert_id: int,
-                           status: str = "active") -> int:
+                           status: str = "active", currency: str = "USD") -> int:
     """A contract between the two (project, application and contract rows), ``active`` unless
     told otherwise (``offered``, not yet accepted, keeps MSG-03 masking on); its id."""
     now = bot.clock.now()
@@ -53,16 +53,16 @@ async def contract_between(bot: BotHarness, client_id: int, expert_id: int,
         session = uow.session
         project = (await session.execute(insert(projects).values(
             owner_id=client_id, title="Drawings", description="Twenty characters of text",
-            category="cad", kind="fixed", currency="USD", budget_min=100, budget_max=200,
+            category="cad", kind="fixed", currency=currency, budget_min=100, budget_max=200,
             status="published", created_at=now, updated_at=now).returning(projects.c.id))
         ).scalar_one()
         application = (await session.execute(insert(applications).values(
             project_id=project, freelancer_id=expert_id, cover_letter="I can do it well.",
-            amount=150, currency="USD", status="chosen", created_at=now, updated_at=now)
+            amount=150, currency=currency, status="chosen", created_at=now, updated_at=now)
             .returning(applications.c.id))).scalar_one()
         contract = (await session.execute(insert(contracts).values(
             project_id=project, application_id=application, client_id=client_id,
-            expert_id=expert_id, kind="fixed", currency="USD", milestone_title="First",
+            expert_id=expert_id, kind="fixed", currency=currency, milestone_title="First",
             milestone_amount=150, status=status, created_at=now,
             accepted_at=now if status != "offered" else None).returning(contracts.c.id))
         ).scalar_one()

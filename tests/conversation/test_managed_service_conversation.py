@@ -4,14 +4,14 @@ e-Transfer fee (CAD 10.00) apply to its freelancer's payouts; private projects w
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from core.clock import FixedClock
 from core.support import AuditAction
-from storage.tables.market import applications, contracts, projects
+from storage.tables.market import contracts
 from tests.conversation.conftest import ADMIN_ID
 from tests.conversation.harness import BotHarness, ChatUser
-from tests.conversation.relay_kit import audit_rows
+from tests.conversation.relay_kit import audit_rows, contract_between
 from tests.conversation.test_payouts_conversation import _canadian, said
 from tests.payouts.kit import default_policy
 
@@ -24,26 +24,8 @@ async def _cad_contract(bot: BotHarness, client_id: int, expert_id: int,
                        currency: str = "CAD", accepted: bool = True) -> int:
     """A CAD fixed-price contract between the two (a private project at first), active or
     only offered."""
-    now = bot.clock.now()
-    async with bot.database.uow() as uow:
-        session = uow.session
-        project = (await session.execute(insert(projects).values(
-            owner_id=client_id, title="Drawings", description="Twenty characters of text",
-            category="cad", kind="fixed", currency="CAD", budget_min=100, budget_max=200,
-            status="published", created_at=now, updated_at=now).returning(projects.c.id))
-        ).scalar_one()
-        application = (await session.execute(insert(applications).values(
-            project_id=project, freelancer_id=expert_id, cover_letter="I can do it well.",
-            amount=150, currency="CAD", status="chosen", created_at=now, updated_at=now)
-            .returning(applications.c.id))).scalar_one()
-        contract = (await session.execute(insert(contracts).values(
-            project_id=project, application_id=application, client_id=client_id,
-            expert_id=expert_id, kind="fixed", currency=currency, milestone_title="First",
-            milestone_amount=150, status="active" if accepted else "offered", created_at=now,
-            accepted_at=now if accepted else None)
-            .returning(contracts.c.id))).scalar_one()
-        await uow.commit()
-    return int(contract)
+    return await contract_between(bot, client_id, expert_id,
+                                  "active" if accepted else "offered", currency)
 
 
 async def _managed(bot: BotHarness, contract_id: int) -> bool:
